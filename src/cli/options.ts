@@ -1,0 +1,45 @@
+/**
+ * Option parsers shared by commands. A parser throws commander's InvalidArgumentError, which the
+ * program turns into exit code 2 with a one-line message naming the option.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseIsoDay } from '../core/dates.js';
+
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`must be an integer in [${min}, ${max}]; got '${value}'.`);
+    }
+    return n;
+  };
+}
+
+export function numberOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new InvalidArgumentError(`must be a number; got '${value}'.`);
+  return n;
+}
+
+export function dateOption(value: string): string {
+  if (parseIsoDay(value) === undefined)
+    throw new InvalidArgumentError(`must be a date YYYY-MM-DD; got '${value}'.`);
+  return value;
+}
+
+export function choiceOption<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`must be one of ${choices.join(', ')}; got '${value}'.`);
+    }
+    return value as T;
+  };
+}
+
+/** Adds the options every command shares: `--json` and `--data-dir`. */
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print the result as one JSON object on the last line of stdout')
+    .option('--data-dir <dir>', 'where salescast keeps its state (env SALESCAST_DATA_DIR, default ./var)');
+}
