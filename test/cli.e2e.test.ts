@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/cli/commands/index.js';
+import { buildProgram } from '../src/cli/program.js';
+
+const BIN = 'dist/cli/main.js';
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function commandPaths(): string[][] {
+  const walk = (cmd: ReturnType<typeof buildProgram>, prefix: string[]): string[][] =>
+    cmd.commands.flatMap((c) => [[...prefix, c.name()], ...walk(c, [...prefix, c.name()])]);
+  return walk(buildProgram(COMMANDS), []);
+}
+
+describe.runIf(existsSync(BIN))('salescast CLI', () => {
+  it('prints help and exits 0', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: salescast');
+  });
+
+  it.each(commandPaths().map((p) => [p.join(' ')]))('%s --help exits 0 with usage', (path) => {
+    const r = run([...path.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Usage: salescast ${path}`);
+  });
+
+  it('exits 2 without a stack trace on an unknown command or option', () => {
+    for (const args of [['no-such-command'], ['--no-such-flag']]) {
+      const r = run(args);
+      expect(r.code).toBe(2);
+      expect(r.err).not.toMatch(STACK_FRAME);
+    }
+  });
+
+  it('exits 2 on an unknown option of every command', () => {
+    for (const path of commandPaths()) {
+      const r = run([...path, '--no-such-flag']);
+      expect(r.code, path.join(' ')).toBe(2);
+      expect(r.err).not.toMatch(STACK_FRAME);
+    }
+  });
+});
