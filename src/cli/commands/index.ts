@@ -1,4 +1,5 @@
 /** Every command of the CLI, in one list. */
 import type { CommandRegistrar } from '../program.js';
+import { registerDemoData } from './demo-data.js';
 
-export const COMMANDS: readonly CommandRegistrar[] = [];
+export const COMMANDS: readonly CommandRegistrar[] = [registerDemoData];
