@@ -1,5 +1,6 @@
 /** Every command of the CLI, in one list. */
 import type { CommandRegistrar } from '../program.js';
 import { registerDemoData } from './demo-data.js';
+import { registerIngest } from './ingest.js';
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerDemoData];
+export const COMMANDS: readonly CommandRegistrar[] = [registerDemoData, registerIngest];
