@@ -2,5 +2,6 @@
 import type { CommandRegistrar } from '../program.js';
 import { registerDemoData } from './demo-data.js';
 import { registerIngest } from './ingest.js';
+import { registerStart } from './start.js';
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerDemoData, registerIngest];
+export const COMMANDS: readonly CommandRegistrar[] = [registerDemoData, registerIngest, registerStart];
