@@ -157,6 +157,12 @@ export const ERROR_CODES = {
     title: 'Weak password',
     description: 'The password does not meet the password policy (length and character classes).',
   },
+  AUDIT_CHAIN_BROKEN: {
+    status: 409,
+    exitCode: 1,
+    title: 'Audit chain broken',
+    description: 'The audit hash chain does not verify: an entry was edited, inserted or deleted.',
+  },
   SERVICE_UNAVAILABLE: {
     status: 503,
     exitCode: 1,

@@ -1,7 +1,17 @@
 /** Every command of the CLI, in one list. */
 import type { CommandRegistrar } from '../program.js';
+import { registerAudit } from './audit.js';
 import { registerDemoData } from './demo-data.js';
 import { registerIngest } from './ingest.js';
-import { registerStart } from './start.js';
+import { registerServe } from './serve.js';
+import { registerTenant } from './tenant.js';
+import { registerUser } from './user.js';
 
-export const COMMANDS: readonly CommandRegistrar[] = [registerDemoData, registerIngest, registerStart];
+export const COMMANDS: readonly CommandRegistrar[] = [
+  registerDemoData,
+  registerIngest,
+  registerServe,
+  registerTenant,
+  registerUser,
+  registerAudit,
+];

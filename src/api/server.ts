@@ -1,0 +1,152 @@
+/**
+ * The HTTP API. `buildServer` returns the Fastify app without listening, so tests drive it with
+ * `app.inject()` and `salescast serve` calls `listen`. Shared infrastructure (errors, auth, rate
+ * limits, metrics, OpenAPI) is registered here; each route plugin owns its schemas.
+ */
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { CODE_VERSION } from '../core/config.js';
+import type { Platform } from '../platform/platform.js';
+import { auth, principalOf } from './plugins/auth.js';
+import { errors } from './plugins/errors.js';
+import { metrics } from './plugins/metrics.js';
+import { rateLimiting } from './plugins/rate-limit.js';
+import { ProblemSchema } from './problem.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { healthRoutes } from './routes/health.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { usageRoutes } from './routes/usage.js';
+import { userRoutes } from './routes/users.js';
+
+export interface ServerDeps {
+  platform: Platform;
+  /** pino options (or false to log nothing, as tests do). */
+  logger?: FastifyServerOptions['logger'];
+  /** An existing pino logger instead. */
+  loggerInstance?: FastifyBaseLogger;
+  /** Trust X-Forwarded-For from a proxy in front (env SALESCAST_TRUST_PROXY=1). */
+  trustProxy?: boolean;
+}
+
+/** Log redaction: credentials never reach the log, whatever the level. */
+export const LOG_REDACT = {
+  paths: [
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'req.headers["x-api-key"]',
+    'password',
+    '*.password',
+    '*.admin_password',
+    '*.refresh_token',
+    '*.access_token',
+  ],
+  censor: '[redacted]',
+};
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The Fastify app with every route; call `listen` to serve, `close` to stop. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
+    trustProxy: deps.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+    // A client's X-Request-Id is kept when it is a plain token, so logs can be joined across hops.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Once closing, every response ends its connection, so a keep-alive client cannot hold the
+  // server open after its in-flight request finished (close would wait for it forever).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+  });
+  // The API takes JSON and multipart only; a text body is refused with 415, not parsed.
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(ProblemSchema);
+  // Every documented route answers errors as problem+json; say so once, for all of them.
+  app.addHook('onRoute', (route) => {
+    if (!route.schema || route.schema.hide) return;
+    const problem = {
+      description: 'application/problem+json error',
+      content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } },
+    };
+    route.schema.response = { ...(route.schema.response as object), '4xx': problem, '5xx': problem };
+  });
+  await app.register(errors);
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(swagger, {
+    // Shared schemas keep their $id as their OpenAPI name (e.g. components.schemas.Problem).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'salescast API',
+        version: CODE_VERSION,
+        description:
+          'Multi-tenant sales forecasting. Errors are application/problem+json with a stable code.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Access token or API key' },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(auth, { platform: deps.platform });
+  await app.register(metrics);
+  await app.register(rateLimiting, { platform: deps.platform });
+  // A refused attempt to change state is itself an audit event (outcome 'denied').
+  app.addHook('onError', async (request, _reply, error) => {
+    const p = request.principal;
+    if (!p || request.method === 'GET' || (error as { code?: string }).code !== 'FORBIDDEN') return;
+    const action = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+    await deps.platform.audit
+      .denied(p, { requestId: request.id, ip: request.ip }, action, request.url.split('?')[0])
+      .catch((e: unknown) => request.log.error({ err: e }, 'could not record a denied action'));
+  });
+
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
+    app.swagger(),
+  );
+  await app.register(healthRoutes, { platform: deps.platform });
+  await app.register(
+    async (v1) => {
+      // Callers are checked before their input is: a request without valid credentials is 401
+      // whatever its body. Then every authenticated call counts against the monthly API-call quota.
+      v1.addHook('preValidation', async (request) => {
+        if (request.routeOptions.config.public) return;
+        const p = principalOf(request);
+        await deps.platform.usage.countApiCall(p.tenantId);
+      });
+      await v1.register(authRoutes, { platform: deps.platform });
+      await v1.register(tenantRoutes, { platform: deps.platform });
+      await v1.register(userRoutes, { platform: deps.platform });
+      await v1.register(apiKeyRoutes, { platform: deps.platform });
+      await v1.register(datasetRoutes, { platform: deps.platform });
+      await v1.register(usageRoutes, { platform: deps.platform });
+      await v1.register(invoiceRoutes, { platform: deps.platform });
+      await v1.register(auditRoutes, { platform: deps.platform });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * Settings of the platform services, resolved once from flags and the environment. Test-only
+ * knobs (cheap argon2, a PostgreSQL schema, a Redis prefix, small limits) are marked as such.
+ */
+import { resolveDataDir } from '../core/config.js';
+import { DEFAULT_THROTTLE, type ThrottleLimits } from './login-throttle.js';
+import { type Argon2Params, OWASP_ARGON2 } from './passwords.js';
+
+export interface PlatformConfig {
+  dataDir: string;
+  /** `postgres://…` (env DATABASE_URL): PostgreSQL instead of embedded SQLite. */
+  databaseUrl?: string;
+  /** `redis://…` (env REDIS_URL): shared rate limits and login throttling. */
+  redisUrl?: string;
+  /** Prefix of every Redis key (default `salescast:`); tests use one per run. */
+  redisPrefix: string;
+  /** Test-only: a PostgreSQL schema of its own. */
+  pgSchema?: string;
+  /** HS256 secret (env SALESCAST_JWT_SECRET); else generated once into the data directory. */
+  jwtSecret?: string;
+  /** Password hashing cost. Production uses OWASP's; tests may pass cheaper ones. */
+  argon2: Argon2Params;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Replaces every plan's requests-per-minute (env SALESCAST_RATE_LIMIT); tests use small values. */
+  rateLimitPerMinute?: number;
+  /** Rate-limit window in ms (default one minute). */
+  rateLimitWindowMs: number;
+  throttle: ThrottleLimits;
+  /** Largest accepted uploaded file, bytes. */
+  maxUploadFileBytes: number;
+  /** Most files in one upload. */
+  maxUploadFiles: number;
+}
+
+const MIB = 1024 * 1024;
+
+/** The configuration from flags and environment, with defaults. */
+export function platformConfig(
+  overrides: Partial<PlatformConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): PlatformConfig {
+  const rate = env.SALESCAST_RATE_LIMIT ? Number(env.SALESCAST_RATE_LIMIT) : undefined;
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: 'salescast:',
+    jwtSecret: env.SALESCAST_JWT_SECRET || undefined,
+    argon2: OWASP_ARGON2,
+    accessTokenTtlSeconds: 15 * 60,
+    refreshTokenTtlSeconds: 30 * 86_400,
+    rateLimitPerMinute: rate !== undefined && Number.isInteger(rate) && rate > 0 ? rate : undefined,
+    rateLimitWindowMs: 60_000,
+    throttle: DEFAULT_THROTTLE,
+    maxUploadFileBytes: 200 * MIB,
+    maxUploadFiles: 16,
+    ...overrides,
+    dataDir: resolveDataDir(overrides.dataDir, env),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Wires the platform: opens the store (running migrations), connects Redis when configured, and
+ * builds every service with its small set of dependencies. Transports (server, CLI) call this
+ * once and pass the result on.
+ */
+import { Redis } from 'ioredis';
+import { ingestSources } from '../data/ingest/index.js';
+import { openStore, type Store } from '../store/store.js';
+import { type ApiKeyService, createApiKeyService } from './api-key-service.js';
+import { type AuditService, createAuditService } from './audit-service.js';
+import { type AuthService, createAuthService } from './auth-service.js';
+import { type BillingService, createBillingService } from './billing-service.js';
+import type { PlatformConfig } from './config.js';
+import { memoryCounterStore, redisCounterStore } from './counter-store.js';
+import { createDatasetService, type DatasetService, type IngestFn } from './dataset-service.js';
+import { createLoginThrottle } from './login-throttle.js';
+import { createTenantService, type TenantService } from './tenant-service.js';
+import { loadJwtSecret } from './tokens.js';
+import { createUsageService, type UsageService } from './usage-service.js';
+import { createUserService, type UserService } from './user-service.js';
+
+export interface Platform {
+  readonly config: PlatformConfig;
+  readonly store: Store;
+  /** Present when REDIS_URL is set: shared rate limits and login throttling. */
+  readonly redis: Redis | undefined;
+  readonly auth: AuthService;
+  readonly tenants: TenantService;
+  readonly users: UserService;
+  readonly apiKeys: ApiKeyService;
+  readonly usage: UsageService;
+  readonly billing: BillingService;
+  readonly audit: AuditService;
+  readonly datasets: DatasetService;
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Replaces ingestion (tests of the upload path that do not need DuckDB). */
+  ingest?: IngestFn;
+  now?: () => Date;
+}
+
+/** Opens the database and Redis of `config` and builds the services. */
+export async function createPlatform(
+  config: PlatformConfig,
+  options: PlatformOptions = {},
+): Promise<Platform> {
+  const store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    pgSchema: config.pgSchema,
+  });
+  let redis: Redis | undefined;
+  try {
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 2,
+        enableOfflineQueue: true,
+      });
+      await redis.connect();
+    }
+  } catch (e) {
+    await store.close();
+    redis?.disconnect();
+    throw e;
+  }
+  const now = options.now;
+  const throttle = createLoginThrottle(
+    redis ? redisCounterStore(redis, `${config.redisPrefix}throttle:`) : memoryCounterStore(),
+    config.throttle,
+  );
+  const usage = createUsageService({ store, now });
+  return {
+    config,
+    store,
+    redis,
+    auth: createAuthService({
+      store,
+      secret: loadJwtSecret(config.dataDir, config.jwtSecret),
+      throttle,
+      argon2: config.argon2,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      now,
+    }),
+    tenants: createTenantService({ store, dataDir: config.dataDir, argon2: config.argon2, now }),
+    users: createUserService({ store, argon2: config.argon2, now }),
+    apiKeys: createApiKeyService({ store, now }),
+    usage,
+    billing: createBillingService({ usage, now }),
+    audit: createAuditService({ store, now }),
+    datasets: createDatasetService({
+      store,
+      usage,
+      ingest: options.ingest ?? ingestSources,
+      dataDir: config.dataDir,
+      maxFileBytes: config.maxUploadFileBytes,
+      maxFiles: config.maxUploadFiles,
+      now,
+    }),
+    async close() {
+      await store.close();
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
+    },
+  };
+}
