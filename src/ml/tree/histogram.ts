@@ -1,0 +1,249 @@
+/**
+ * Gradient/hessian histograms of a tree node: for every feature and bin, the sum of gradients, the
+ * sum of hessians and the row count of the node's rows in that bin. Layout: one Float64Array,
+ * `[grad, hess, count]` interleaved per bin, feature j's bins starting at `binOffsets[j]`.
+ *
+ * `accumulateHistograms` is the fast kernel (also run by the worker threads, which receive its
+ * source text, so it must not reference anything outside its own body). `buildHistogramNaive` is
+ * the slow, obvious reference it is tested against.
+ */
+import type { BinMapper } from './binning.js';
+
+/**
+ * Fills the histograms of the features `features[fBegin..fEnd)` for the node whose rows are
+ * `rows[begin..begin+count)` (or rows begin..begin+count-1 themselves when `allRows` is 1).
+ * `gh` holds the node's gradients and hessians in node order: gh[2k], gh[2k+1] for its k-th row.
+ * Sums run in row order, so a feature's histogram does not depend on which thread built it.
+ * `unitHessian` is 1 when every hessian is exactly 1 (counts are then taken from the hessian sums).
+ *
+ * `bins`: column-major, nRows × nFeatures. Only the listed features' ranges of `hist` are written.
+ */
+export function accumulateHistograms(
+  bins: Uint8Array,
+  nRows: number,
+  rows: Int32Array,
+  begin: number,
+  count: number,
+  allRows: number,
+  unitHessian: number,
+  gh: Float64Array,
+  features: Int32Array,
+  fBegin: number,
+  fEnd: number,
+  binOffsets: Int32Array,
+  hist: Float64Array,
+): void {
+  const end = begin + count;
+  // With every hessian exactly 1 the count of a bin equals its hessian sum, so the count update
+  // (a third of the memory traffic) is skipped and copied from the hessians at the end.
+  const countStep = unitHessian === 1 ? 0 : 1;
+  let k = fBegin;
+  // Four features per pass over the rows: the row index and its gradient pair are loaded once for
+  // four histograms, and the four independent read-modify-write chains overlap in the CPU (about
+  // twice as fast as one feature per pass).
+  for (; k + 4 <= fEnd; k += 4) {
+    const f0 = features[k];
+    const f1 = features[k + 1];
+    const f2 = features[k + 2];
+    const f3 = features[k + 3];
+    const c0 = f0 * nRows;
+    const c1 = f1 * nRows;
+    const c2 = f2 * nRows;
+    const c3 = f3 * nRows;
+    const o0 = binOffsets[f0] * 3;
+    const o1 = binOffsets[f1] * 3;
+    const o2 = binOffsets[f2] * 3;
+    const o3 = binOffsets[f3] * 3;
+    hist.fill(0, o0, binOffsets[f0 + 1] * 3);
+    hist.fill(0, o1, binOffsets[f1 + 1] * 3);
+    hist.fill(0, o2, binOffsets[f2 + 1] * 3);
+    hist.fill(0, o3, binOffsets[f3 + 1] * 3);
+    if (countStep === 0) {
+      for (let i = begin, p = 0; i < end; i++, p += 2) {
+        const r = allRows === 1 ? i : rows[i];
+        const g = gh[p];
+        const h = gh[p + 1];
+        let o = o0 + bins[c0 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        o = o1 + bins[c1 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        o = o2 + bins[c2 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        o = o3 + bins[c3 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+      }
+    } else {
+      for (let i = begin, p = 0; i < end; i++, p += 2) {
+        const r = allRows === 1 ? i : rows[i];
+        const g = gh[p];
+        const h = gh[p + 1];
+        let o = o0 + bins[c0 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        hist[o + 2] += 1;
+        o = o1 + bins[c1 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        hist[o + 2] += 1;
+        o = o2 + bins[c2 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        hist[o + 2] += 1;
+        o = o3 + bins[c3 + r] * 3;
+        hist[o] += g;
+        hist[o + 1] += h;
+        hist[o + 2] += 1;
+      }
+    }
+  }
+  for (; k < fEnd; k++) {
+    const f = features[k];
+    const c = f * nRows;
+    const lo = binOffsets[f] * 3;
+    hist.fill(0, lo, binOffsets[f + 1] * 3);
+    for (let i = begin, p = 0; i < end; i++, p += 2) {
+      const o = lo + bins[c + (allRows === 1 ? i : rows[i])] * 3;
+      hist[o] += gh[p];
+      hist[o + 1] += gh[p + 1];
+      hist[o + 2] += countStep;
+    }
+  }
+  if (countStep === 0) {
+    for (let q = fBegin; q < fEnd; q++) {
+      const f = features[q];
+      for (let o = binOffsets[f] * 3; o < binOffsets[f + 1] * 3; o += 3) hist[o + 2] = hist[o + 1];
+    }
+  }
+}
+
+/**
+ * Copies the node's gradients and hessians into `gh` in node-row order, so that the kernel reads
+ * them sequentially once per feature instead of gathering them once per feature.
+ */
+export function gatherGradients(
+  rows: Int32Array,
+  begin: number,
+  count: number,
+  allRows: boolean,
+  grad: Float64Array,
+  hess: Float64Array,
+  gh: Float64Array,
+): void {
+  if (allRows) {
+    for (let i = 0; i < count; i++) {
+      gh[2 * i] = grad[i];
+      gh[2 * i + 1] = hess[i];
+    }
+  } else {
+    for (let i = 0; i < count; i++) {
+      const r = rows[begin + i];
+      gh[2 * i] = grad[r];
+      gh[2 * i + 1] = hess[r];
+    }
+  }
+}
+
+/** Slow reference: the histogram of all features over `rows`, row by row, feature by feature. */
+export function buildHistogramNaive(
+  mapper: BinMapper,
+  bins: Uint8Array,
+  nRows: number,
+  rows: ArrayLike<number>,
+  grad: Float64Array,
+  hess: Float64Array,
+): Float64Array {
+  const hist = new Float64Array(mapper.totalBins * 3);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    for (let f = 0; f < mapper.features.length; f++) {
+      const bin = mapper.binOffsets[f] + bins[f * nRows + r];
+      hist[3 * bin] += grad[r];
+      hist[3 * bin + 1] += hess[r];
+      hist[3 * bin + 2] += 1;
+    }
+  }
+  return hist;
+}
+
+/** `parent -= child` in place: the sibling's histogram without touching its rows (LightGBM's trick). */
+export function subtractHistogram(parent: Float64Array, child: Float64Array): void {
+  for (let i = 0; i < parent.length; i++) parent[i] -= child[i];
+}
+
+/** Builds node histograms; the serial builder runs the kernel inline, the parallel one shares it out. */
+export interface HistogramBuilder {
+  /** Row indices the grower partitions in place (length nRows; shared memory when parallel). */
+  readonly rows: Int32Array;
+  /** Features whose histograms `build` fills (all features the current tree may split on). */
+  setFeatures(features: Int32Array): void;
+  /** Declares that every hessian is exactly 1 (unweighted squared, absolute, quantile, Huber). */
+  setUnitHessian(unit: boolean): void;
+  /** Fills `out` for the node `rows[begin..begin+count)` (`allRows`: rows 0..count-1 in order). */
+  build(
+    begin: number,
+    count: number,
+    allRows: boolean,
+    grad: Float64Array,
+    hess: Float64Array,
+    out: Float64Array,
+  ): void;
+  /** Releases threads; the builder cannot be used afterwards. */
+  close(): void;
+}
+
+/** The single-threaded builder. */
+export class SerialHistogramBuilder implements HistogramBuilder {
+  readonly rows: Int32Array;
+  private readonly gh: Float64Array;
+  private features: Int32Array = new Int32Array(0);
+  private unitHessian = 0;
+
+  constructor(
+    private readonly bins: Uint8Array,
+    private readonly nRows: number,
+    private readonly binOffsets: Int32Array,
+  ) {
+    this.rows = new Int32Array(nRows);
+    this.gh = new Float64Array(2 * nRows);
+  }
+
+  setFeatures(features: Int32Array): void {
+    this.features = features;
+  }
+
+  setUnitHessian(unit: boolean): void {
+    this.unitHessian = unit ? 1 : 0;
+  }
+
+  build(
+    begin: number,
+    count: number,
+    allRows: boolean,
+    grad: Float64Array,
+    hess: Float64Array,
+    out: Float64Array,
+  ): void {
+    gatherGradients(this.rows, begin, count, allRows, grad, hess, this.gh);
+    accumulateHistograms(
+      this.bins,
+      this.nRows,
+      this.rows,
+      begin,
+      count,
+      allRows ? 1 : 0,
+      this.unitHessian,
+      this.gh,
+      this.features,
+      0,
+      this.features.length,
+      this.binOffsets,
+      out,
+    );
+  }
+
+  close(): void {}
+}
