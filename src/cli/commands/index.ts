@@ -1,15 +1,23 @@
 /** Every command of the CLI, in one list. */
 import type { CommandRegistrar } from '../program.js';
 import { registerAudit } from './audit.js';
+import { registerBacktest } from './backtest.js';
 import { registerDemoData } from './demo-data.js';
+import { registerForecast } from './forecast.js';
 import { registerIngest } from './ingest.js';
+import { registerLearn } from './learn.js';
 import { registerServe } from './serve.js';
 import { registerTenant } from './tenant.js';
+import { registerTrain } from './train.js';
 import { registerUser } from './user.js';
 
 export const COMMANDS: readonly CommandRegistrar[] = [
   registerDemoData,
   registerIngest,
+  registerForecast,
+  registerBacktest,
+  registerTrain,
+  registerLearn,
   registerServe,
   registerTenant,
   registerUser,

@@ -1,0 +1,264 @@
+/**
+ * What the forecasting commands (`train`, `backtest`, `forecast`) share: reading a long CSV
+ * (`series_id,date,y` + drivers) or an ingested panel (`<dir>/panel.parquet`) into a Panel through
+ * the data layer, writing forecasts as CSV, and the model options.
+ */
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { formatDay, parseIsoDay } from '../core/dates.js';
+import { SalescastError } from '../core/errors.js';
+import { writeFileAtomic } from '../data/atomic-write.js';
+import type { ColumnValues, Table } from '../data/duckdb.js';
+import { buildPanel, type LongColumns, type Panel, panelLevels } from '../features/panel.js';
+import type { ForecastResult } from '../forecast/forecaster.js';
+import type { Strategy } from '../forecast/model.js';
+import { type ChosenModel, chooseModel, type ModelSelection } from '../forecast/model-choice.js';
+import { GBM_LOSSES, type GbmLoss, MODEL_CHOICES } from '../forecast/presets.js';
+import { choiceOption, intOption } from './options.js';
+
+/** Panel columns that are outcomes or consequences of the target, never drivers. */
+const PANEL_NON_DRIVERS = new Set([
+  'store_id',
+  'product_id',
+  'date',
+  'units',
+  'revenue',
+  'sales_status',
+  'stockout',
+  'stock_on_hand',
+  'receipts',
+  'opening_date',
+]);
+
+export interface ReadDataOptions {
+  /** A frame of future drivers: no target column. */
+  readonly future?: boolean;
+  /** Training panel whose categorical levels and frequency the future frame must share. */
+  readonly like?: Panel;
+}
+
+/**
+ * Reads forecasting data: a long file (CSV, Parquet, JSON) with `series_id,date,y` plus drivers
+ * (numeric or text; text becomes categorical), or an ingested panel (its directory or
+ * `panel.parquet`), whose series are `store_id/product_id`, target `units` (missing stays NaN) and
+ * drivers the panel's driver columns; stockout rows get weight 0 because they censor demand.
+ */
+export async function readForecastData(path: string, options: ReadDataOptions = {}): Promise<Panel> {
+  const file = isDirectory(path) ? join(path, 'panel.parquet') : path;
+  // Loaded here, not at the top: DuckDB's native binding is slow to load and most commands never
+  // read a table.
+  const { readTable } = await import('../data/duckdb.js');
+  const table = await readTable(file);
+  const name = basename(file);
+  const isIngested = !table.columns.includes('series_id') && table.columns.includes('store_id');
+  const long = isIngested ? ingestedColumns(table, name, options) : longColumns(table, name, options);
+  return buildPanel(long, {
+    source: name,
+    freq: options.like?.freq,
+    levels: options.like ? panelLevels(options.like) : undefined,
+  });
+}
+
+/** The bytes of a model artifact file; SOURCE_NOT_FOUND when it does not exist. */
+export async function readArtifact(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') {
+      throw new SalescastError('SOURCE_NOT_FOUND', `${basename(path)}: no such model file.`, {
+        file: basename(path),
+      });
+    }
+    throw new SalescastError('IO_FAILURE', `${basename(path)}: ${(e as Error).message}`, {
+      file: basename(path),
+    });
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function longColumns(table: Table, file: string, options: ReadDataOptions): LongColumns {
+  const seriesId = textOf(table.get('series_id'));
+  const date = daysOf(table.get('date'), file);
+  const exog: Record<string, ColumnValues> = {};
+  for (const c of table.columns)
+    if (c !== 'series_id' && c !== 'date' && c !== 'y') exog[c] = driver(table.get(c));
+  if (options.future) return { seriesId, date, exog };
+  return { seriesId, date, y: numbersOf(table.get('y'), file, 'y'), exog };
+}
+
+function ingestedColumns(table: Table, file: string, options: ReadDataOptions): LongColumns {
+  const stores = textOf(table.get('store_id'));
+  const products = textOf(table.get('product_id'));
+  const seriesId = stores.map((s, i) => `${s}/${products[i]}`);
+  const date = daysOf(table.get('date'), file);
+  const exog: Record<string, ColumnValues> = {};
+  for (const c of table.columns) if (!PANEL_NON_DRIVERS.has(c)) exog[c] = driver(table.get(c));
+  if (options.future) return { seriesId, date, exog };
+  const y = numbersOf(table.get('units'), file, 'units');
+  const weight = new Float64Array(y.length).fill(1);
+  if (table.columns.includes('stockout')) {
+    // Stockout periods censor demand: they leave the training target, and the stockout history
+    // becomes a past-only driver (its recent rate).
+    const stockout = driver(table.get('stockout'));
+    if (stockout instanceof Float64Array) {
+      for (let i = 0; i < y.length; i++) if (stockout[i] > 0) weight[i] = 0;
+      exog.stockout = stockout;
+    }
+  }
+  return { seriesId, date, y, exog, weight };
+}
+
+/** A driver column as read, with boolean text (`true`/`false`) turned into 1/0. */
+function driver(values: ColumnValues): ColumnValues {
+  if (values instanceof Float64Array) return values;
+  if (!values.every((v) => v === null || v === 'true' || v === 'false')) return values;
+  return Float64Array.from(values, (v) => (v === null ? Number.NaN : v === 'true' ? 1 : 0));
+}
+
+function textOf(values: ColumnValues): string[] {
+  return Array.from(values as ArrayLike<number | string | null>, (v) => (v === null ? '' : String(v)));
+}
+
+function daysOf(values: ColumnValues, file: string): Int32Array {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const day = typeof v === 'string' ? parseIsoDay(v) : undefined;
+    if (day === undefined) {
+      throw new SalescastError(
+        'INVALID_DATA',
+        `${file}:${i + 2}: date '${v}' is not an ISO date (YYYY-MM-DD).`,
+        {
+          file,
+          line: i + 2,
+          field: 'date',
+        },
+      );
+    }
+    out[i] = day;
+  }
+  return out;
+}
+
+function numbersOf(values: ColumnValues, file: string, column: string): Float64Array {
+  if (values instanceof Float64Array) return values;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const n = v === null || v === '' ? Number.NaN : Number(v);
+    if (v !== null && v !== '' && !Number.isFinite(n)) {
+      throw new SalescastError('INVALID_DATA', `${file}:${i + 2}: ${column} '${v}' is not a number.`, {
+        file,
+        line: i + 2,
+        field: column,
+      });
+    }
+    out[i] = n;
+  }
+  return out;
+}
+
+/**
+ * Writes `series_id,date,yhat` plus one `q<level>` column per quantile (e.g. `q0.1`) for the model
+ * `model` of a forecast: one row per series × horizon date.
+ */
+export async function writeForecastCsv(path: string, result: ForecastResult, model: string): Promise<number> {
+  const out = result.models[model];
+  const levels = [...out.quantiles.keys()].sort((a, b) => a - b);
+  const lines = [['series_id', 'date', 'yhat', ...levels.map((q) => `q${q}`)].join(',')];
+  for (let i = 0; i < out.yhat.length; i++) {
+    const s = Math.floor(i / result.h);
+    const cells = [csvCell(result.seriesIds[s]), formatDay(result.dates[i]), formatNumber(out.yhat[i])];
+    for (const q of levels) cells.push(formatNumber(out.quantiles.get(q)![i]));
+    lines.push(cells.join(','));
+  }
+  await writeFileAtomic(path, `${lines.join('\n')}\n`);
+  return lines.length - 1;
+}
+
+/** A number for CSV output: 10 significant digits, no trailing zeros. */
+export function formatNumber(v: number): string {
+  return String(Number(v.toPrecision(10)));
+}
+
+/** A CSV field, quoted when it holds a comma, a quote or a line break. */
+export function csvCell(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The model options shared by `train`, `backtest` and `forecast`, as commander parses them. */
+export interface ModelCommandOptions {
+  quantiles: number[];
+  model: ModelSelection;
+  strategy: Strategy;
+  loss: GbmLoss;
+  seed: number;
+  trials: number;
+  intervals: 'conformal' | 'quantile-loss';
+}
+
+const MODEL_SELECTIONS: readonly ModelSelection[] = [...MODEL_CHOICES, 'automl'];
+
+/** Parses `0.1,0.5,0.9` into sorted distinct levels in (0, 1). */
+export function quantilesOption(value: string): number[] {
+  const levels = value.split(',').map((t) => Number(t.trim()));
+  if (levels.some((q) => !(q > 0 && q < 1))) {
+    throw new InvalidArgumentError(`must be numbers in (0, 1) separated by commas; got '${value}'.`);
+  }
+  return [...new Set(levels)].sort((a, b) => a - b);
+}
+
+/** Adds `--quantiles`, `--model`, `--strategy`, `--loss`, `--seed` and `--trials` to a command. */
+export function withModelOptions(cmd: Command): Command {
+  return cmd
+    .option('--quantiles <levels>', 'quantile levels', quantilesOption, [0.1, 0.5, 0.9])
+    .option(
+      '--model <name>',
+      `model: ${MODEL_SELECTIONS.join('|')} (auto: gradient boosting + ETS weighted by backtest; automl: search)`,
+      choiceOption(MODEL_SELECTIONS),
+      'auto',
+    )
+    .option(
+      '--strategy <s>',
+      'multi-horizon strategy of global models: direct|recursive',
+      choiceOption(['direct', 'recursive'] as const),
+      'direct',
+    )
+    .option(
+      '--loss <loss>',
+      `gradient-boosting loss: ${GBM_LOSSES.join('|')}`,
+      choiceOption(GBM_LOSSES),
+      'squared',
+    )
+    .option(
+      '--intervals <method>',
+      'quantiles from conformal calibration on backtest residuals, or from quantile-loss gradient boosting',
+      choiceOption(['conformal', 'quantile-loss'] as const),
+      'conformal',
+    )
+    .option('--seed <n>', 'random seed', intOption(0), 0)
+    .option('--trials <n>', 'candidates tried by --model automl', intOption(1, 500), 12);
+}
+
+/** The forecaster options of the parsed model options for `panel` and horizon `h`. */
+export function chosenModel(opts: ModelCommandOptions, panel: Panel, h: number): ChosenModel {
+  return chooseModel(opts.model, panel, {
+    h,
+    quantiles: opts.quantiles,
+    seed: opts.seed,
+    strategy: opts.strategy,
+    loss: opts.loss,
+    intervalMethod: opts.intervals,
+    trials: opts.trials,
+  });
+}

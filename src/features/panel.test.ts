@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { parseIsoDay } from '../core/dates.js';
+import { SalescastError } from '../core/errors.js';
+import { buildPanel, extendPanel, isCategorical, panelThrough } from './panel.js';
+
+const d = (iso: string) => parseIsoDay(iso)!;
+
+describe('buildPanel', () => {
+  it('groups by series in first-seen order, sorts by date and fills gaps with NaN', () => {
+    const panel = buildPanel({
+      seriesId: ['b', 'a', 'b', 'a', 'b'],
+      date: [d('2024-01-03'), d('2024-01-01'), d('2024-01-01'), d('2024-01-02'), d('2024-01-04')],
+      y: [3, 10, 1, 20, 4],
+      exog: { color: ['x', 'y', null, 'x', 'z'], temp: [1.5, 2, 3, 4, 5] },
+    });
+    expect(panel.freq).toBe('day');
+    expect(panel.seriesIds).toEqual(['b', 'a']);
+    expect([...panel.offsets]).toEqual([0, 4, 6]);
+    expect([...panel.y]).toEqual([1, Number.NaN, 3, 4, 10, 20]);
+    expect([...panel.dates]).toEqual([
+      d('2024-01-01'),
+      d('2024-01-02'),
+      d('2024-01-03'),
+      d('2024-01-04'),
+      d('2024-01-01'),
+      d('2024-01-02'),
+    ]);
+    const color = panel.exog.color;
+    expect(isCategorical(color) && color.levels).toEqual(['x', 'y', 'z']);
+    expect(isCategorical(color) && [...color.codes]).toEqual([-1, -1, 0, 2, 1, 0]);
+    expect([...(panel.exog.temp as Float64Array)]).toEqual([3, Number.NaN, 1.5, 5, 2, 4]);
+  });
+
+  it('infers weekly data and rejects duplicates and off-grid dates', () => {
+    const weekly = buildPanel({
+      seriesId: ['s', 's', 's'],
+      date: [d('2024-01-05'), d('2024-01-19'), d('2024-01-12')],
+      y: [1, 3, 2],
+    });
+    expect(weekly.freq).toBe('week');
+    expect([...weekly.y]).toEqual([1, 2, 3]);
+    expect(() =>
+      buildPanel(
+        { seriesId: ['s', 's'], date: [d('2024-01-05'), d('2024-01-05')], y: [1, 2] },
+        { freq: 'week' },
+      ),
+    ).toThrow(/two rows for date 2024-01-05/);
+    expect(() =>
+      buildPanel(
+        {
+          seriesId: ['s', 's', 's'],
+          date: [d('2024-01-05'), d('2024-01-12'), d('2024-01-13')],
+          y: [1, 2, 3],
+        },
+        { freq: 'week' },
+      ),
+    ).toThrow(SalescastError);
+  });
+
+  it('reuses training levels for a future frame; unseen levels are missing', () => {
+    const panel = buildPanel(
+      { seriesId: ['s', 's'], date: [d('2024-01-01'), d('2024-01-02')], exog: { c: ['new', 'b'] } },
+      { levels: { c: ['a', 'b'] }, freq: 'day' },
+    );
+    const c = panel.exog.c;
+    expect(isCategorical(c) && [...c.codes]).toEqual([-1, 1]);
+    expect([...panel.y].every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('panelThrough and extendPanel', () => {
+  const panel = buildPanel({
+    seriesId: ['a', 'a', 'a', 'b', 'b'],
+    date: [d('2024-01-01'), d('2024-01-02'), d('2024-01-03'), d('2024-01-03'), d('2024-01-04')],
+    y: [1, 2, 3, 30, 40],
+    exog: { x: [0.1, 0.2, 0.3, 3, 4] },
+  });
+
+  it('keeps the rows on or before the cutoff, dropping series that start later', () => {
+    const past = panelThrough(panel, d('2024-01-02'));
+    expect(past.seriesIds).toEqual(['a']);
+    expect([...past.y]).toEqual([1, 2]);
+    const all = panelThrough(panel, d('2024-01-03'));
+    expect([...all.y]).toEqual([1, 2, 3, 30]);
+  });
+
+  it('appends h future rows with NaN targets and drivers from the future frame', () => {
+    const future = buildPanel(
+      { seriesId: ['b', 'a'], date: [d('2024-01-05'), d('2024-01-04')], exog: { x: [5, 0.4] } },
+      { freq: 'day' },
+    );
+    const ext = extendPanel(panel, 2, future);
+    expect([...ext.offsets]).toEqual([0, 5, 9]);
+    expect([...ext.dates.subarray(3, 5)]).toEqual([d('2024-01-04'), d('2024-01-05')]);
+    expect([...ext.y]).toEqual([1, 2, 3, Number.NaN, Number.NaN, 30, 40, Number.NaN, Number.NaN]);
+    expect([...(ext.exog.x as Float64Array)]).toEqual([0.1, 0.2, 0.3, 0.4, Number.NaN, 3, 4, 5, Number.NaN]);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../core/rng.js';
+import { buildPanel } from '../features/panel.js';
+import { autoMl, sampleCandidates } from './automl.js';
+
+/** Weekly-patterned daily series: the seasonal naive is nearly perfect, the moving average is not. */
+function weekly() {
+  const seriesId: string[] = [];
+  const date: number[] = [];
+  const y: number[] = [];
+  for (const [s, level] of [
+    ['a', 10],
+    ['b', 40],
+  ] as const) {
+    for (let t = 0; t < 120; t++) {
+      seriesId.push(s);
+      date.push(19000 + t);
+      y.push(level * (1 + (t % 7) / 3) + ((t * 7919) % 5) / 10);
+    }
+  }
+  return buildPanel({ seriesId, date, y });
+}
+
+describe('autoMl', () => {
+  it('samples each fixed family once and random points of the learner spaces, reproducibly', () => {
+    const a = sampleCandidates(['naive', 'linear', 'gbm'], 6, createRng(1));
+    const b = sampleCandidates(['naive', 'linear', 'gbm'], 6, createRng(1));
+    expect(a).toEqual(b);
+    expect(a.filter((c) => c.family === 'naive')).toHaveLength(1);
+    expect(a).toHaveLength(6);
+    expect(new Set(a.map((c) => c.family))).toEqual(new Set(['naive', 'linear', 'gbm']));
+    for (const c of a.filter((c) => c.family === 'gbm')) {
+      expect([100, 200, 400]).toContain(c.params.nEstimators);
+      expect(['squared', 'poisson', 'tweedie']).toContain(c.params.loss);
+    }
+  });
+
+  it('halves the candidates each rung and picks the best backtest WAPE of the last rung', () => {
+    const panel = weekly();
+    const result = autoMl(panel, {
+      h: 7,
+      families: ['naive', 'average', 'linear'],
+      trials: 4,
+      maxWindows: 2,
+      eta: 2,
+    });
+    const rung0 = result.leaderboard.filter((e) => e.rung === 0);
+    const rung1 = result.leaderboard.filter((e) => e.rung === 1);
+    expect(rung0).toHaveLength(4);
+    expect(rung1).toHaveLength(2);
+    expect(rung1.every((e) => e.windows === 2)).toBe(true);
+    const best = [...rung1].sort((x, y) => x.wape - y.wape)[0];
+    expect(result.best).toEqual(best.candidate);
+    expect(result.leaderboard[0]).toEqual(best);
+    const average = rung0.find((e) => e.candidate.family === 'average')!;
+    expect(average.wape).toBeGreaterThan(best.wape);
+    expect(Object.keys(result.options.models)).toEqual([result.best.family]);
+    const again = autoMl(panel, {
+      h: 7,
+      families: ['naive', 'average', 'linear'],
+      trials: 4,
+      maxWindows: 2,
+      eta: 2,
+    });
+    expect(again.leaderboard.map((e) => e.wape)).toEqual(result.leaderboard.map((e) => e.wape));
+  });
+});

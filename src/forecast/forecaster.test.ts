@@ -1,0 +1,259 @@
+import { describe, expect, it } from 'vitest';
+import { dayFromParts } from '../core/dates.js';
+import { ewm, rollingMean } from '../features/lag-features.js';
+import { buildPanel, type Panel, panelThrough } from '../features/panel.js';
+import type { FeatureMatrix, Regressor } from '../ml/estimator.js';
+import { GradientBoosting, Ridge } from '../ml/index.js';
+import { Forecaster, type ForecasterOptions } from './forecaster.js';
+import { globalModel } from './global-model.js';
+import { seasonalNaiveModel } from './local-models.js';
+import { levelTransform } from './target-transforms.js';
+
+/** Daily series with a weekly pattern, a level per series, a known driver and noise. */
+function synthetic(nSeries: number, days: number, seed = 1): Panel {
+  let state = seed;
+  const rand = () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const seriesId: string[] = [];
+  const date: number[] = [];
+  const y: number[] = [];
+  const promo: number[] = [];
+  const start = dayFromParts(2023, 1, 2);
+  for (let s = 0; s < nSeries; s++) {
+    for (let t = 0; t < days; t++) {
+      const p = rand() < 0.15 ? 1 : 0;
+      seriesId.push(`s${s}`);
+      date.push(start + t);
+      promo.push(p);
+      y.push((10 + 5 * s) * (1 + 0.4 * ((t % 7) / 6)) * (1 + 0.5 * p) + 2 * (rand() - 0.5));
+    }
+  }
+  return buildPanel({ seriesId, date, y, exog: { promo } });
+}
+
+/** A Ridge that counts its fits, to check how often a backtest trains. */
+function countingRidge(counter: { fits: number }): () => Regressor {
+  return () => {
+    const inner = new Ridge({ alpha: 1 });
+    return {
+      name: 'Ridge',
+      fit(X: FeatureMatrix, y: Float64Array) {
+        counter.fits++;
+        inner.fit(X, y);
+        return this;
+      },
+      predict: (X: FeatureMatrix) => inner.predict(X),
+      predictRow: (row: Float64Array) => inner.predictRow(row),
+      serialize: () => inner.serialize(),
+    };
+  };
+}
+
+const small: Partial<ForecasterOptions> = {
+  lags: [1, 7, 14],
+  lagTransforms: {},
+  quantiles: [],
+};
+
+describe('Forecaster', () => {
+  it('reproduces an oracle driver: if y equals a driver, the forecast equals it', () => {
+    const base = synthetic(3, 120);
+    const x = Float64Array.from(base.y, (v) => v * 3 + 1);
+    const panel: Panel = { ...base, y: x.slice(), exog: { oracle: x } };
+    const history = panelThrough(panel, panel.dates[99]);
+    for (const strategy of ['recursive', 'direct'] as const) {
+      const f = new Forecaster({
+        models: { ridge: () => globalModel({ learner: () => new Ridge({ alpha: 1e-9 }) }) },
+        lags: [],
+        lagTransforms: {},
+        dateFeatures: [],
+        seriesId: false,
+        quantiles: [],
+        strategy,
+      }).fit(history, { h: 14 });
+      const out = f.predict(14, { future: panel });
+      for (let s = 0; s < 3; s++) {
+        for (let k = 0; k < 14; k++) {
+          expect(out.models.ridge.yhat[s * 14 + k]).toBeCloseTo(x[panel.offsets[s] + 100 + k], 6);
+        }
+      }
+    }
+  });
+
+  it('refit: 2 over 4 windows trains exactly 2 models', () => {
+    const counter = { fits: 0 };
+    const f = new Forecaster({
+      ...small,
+      models: { ridge: () => globalModel({ learner: countingRidge(counter) }) },
+    });
+    const cv = f.crossValidation(synthetic(2, 200), { h: 7, nWindows: 4, refit: 2 });
+    expect(cv.fits).toBe(2);
+    expect(counter.fits).toBe(2);
+    expect(new Set(cv.cutoff).size).toBe(4);
+    expect(cv.y.length).toBe(4 * 2 * 7);
+    counter.fits = 0;
+    f.crossValidation(synthetic(2, 200), { h: 7, nWindows: 4, refit: true });
+    expect(counter.fits).toBe(4);
+  });
+
+  it('backtest rows carry their cutoff and never see past it', () => {
+    const panel = synthetic(2, 150);
+    const f = new Forecaster({ ...small, models: { naive: () => seasonalNaiveModel(7) } });
+    const cv = f.crossValidation(panel, { h: 5, nWindows: 3, step: 4 });
+    const last = panel.dates[panel.offsets[1] - 1];
+    expect([...new Set(cv.cutoff)]).toEqual([last - 13, last - 9, last - 5]);
+    for (let i = 0; i < cv.y.length; i++) {
+      expect(cv.date[i] - cv.cutoff[i]).toBe(cv.step[i] + 1);
+      // Seasonal naive repeats the value one week before the forecast date, on or before the cutoff.
+      const s = cv.series[i];
+      const back = cv.date[i] - 7 * Math.ceil((cv.step[i] + 1) / 7);
+      expect(cv.models.naive.yhat[i]).toBe(panel.y[panel.offsets[s] + back - panel.dates[panel.offsets[s]]]);
+    }
+  });
+
+  it('no forecast changes when the future target changes (recursive, direct, intervals, ensemble)', () => {
+    const panel = synthetic(3, 160);
+    const cutoff = panel.dates[129];
+    const shifted: Panel = {
+      ...panel,
+      y: panel.y.map((v, r) => (panel.dates[r] > cutoff ? v * 10 + 1000 : v)),
+    };
+    for (const strategy of ['recursive', 'direct'] as const) {
+      const options: ForecasterOptions = {
+        models: {
+          gbm: () => globalModel({ learner: () => new GradientBoosting({ nEstimators: 10, nThreads: 1 }) }),
+          naive: () => seasonalNaiveModel(7),
+        },
+        lags: [1, 7, 14],
+        strategy,
+        ensemble: true,
+        calibrationWindows: 1,
+        targetTransforms: () => [levelTransform(28)],
+      };
+      const a = new Forecaster(options)
+        .fit(panelThrough(panel, cutoff), { h: 14 })
+        .predict(14, { future: panel });
+      const b = new Forecaster(options)
+        .fit(panelThrough(shifted, cutoff), { h: 14 })
+        .predict(14, { future: shifted });
+      for (const name of ['gbm', 'naive', 'ensemble']) {
+        expect([...b.models[name].yhat]).toEqual([...a.models[name].yhat]);
+        expect([...b.models[name].quantiles.get(0.9)!]).toEqual([...a.models[name].quantiles.get(0.9)!]);
+      }
+      // A backtest window's forecasts ignore every target after its cutoff.
+      const cvA = new Forecaster(options).crossValidation(panel, { h: 7, nWindows: 2 });
+      const first = cvA.cutoff[0];
+      const later: Panel = { ...panel, y: panel.y.map((v, r) => (panel.dates[r] > first ? -v : v)) };
+      const cvB = new Forecaster(options).crossValidation(later, { h: 7, nWindows: 2 });
+      const windowRows = [...cvA.cutoff].map((c, i) => (c === first ? i : -1)).filter((i) => i >= 0);
+      expect(windowRows.length).toBe(3 * 7);
+      for (const i of windowRows) {
+        expect(cvB.models.ensemble.yhat[i]).toBe(cvA.models.ensemble.yhat[i]);
+        expect(cvB.models.gbm.quantiles.get(0.1)![i]).toBe(cvA.models.gbm.quantiles.get(0.1)![i]);
+      }
+    }
+  });
+
+  it('forecasts every series h steps with non-crossing quantiles and learns ensemble weights', () => {
+    const panel = synthetic(4, 150);
+    const f = new Forecaster({
+      models: {
+        gbm: () => globalModel({ learner: () => new GradientBoosting({ nEstimators: 15, nThreads: 1 }) }),
+        naive: () => seasonalNaiveModel(7),
+      },
+      ensemble: true,
+      quantiles: [0.9, 0.1, 0.5, 0.25],
+      targetTransforms: () => [levelTransform(28)],
+    }).fit(panel, { h: 10 });
+    const out = f.predict(10);
+    expect(out.seriesIds).toEqual(['s0', 's1', 's2', 's3']);
+    expect(out.dates[0]).toBe(panel.dates[panel.offsets[1] - 1] + 1);
+    const w = [...f.weights.values()];
+    expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    for (const name of ['gbm', 'naive', 'ensemble']) {
+      const q = out.models[name].quantiles;
+      expect([...q.keys()].sort()).toEqual([0.1, 0.25, 0.5, 0.9]);
+      for (let i = 0; i < 40; i++) {
+        expect(q.get(0.1)![i]).toBeLessThanOrEqual(q.get(0.25)![i]);
+        expect(q.get(0.25)![i]).toBeLessThanOrEqual(q.get(0.5)![i]);
+        expect(q.get(0.5)![i]).toBeLessThanOrEqual(q.get(0.9)![i]);
+        expect(Number.isFinite(out.models[name].yhat[i])).toBe(true);
+      }
+    }
+  });
+
+  it('takes quantiles from quantile-loss learners when asked, conformal for the other models', () => {
+    const panel = synthetic(2, 120);
+    const make = (intervalMethod: 'conformal' | 'quantile-loss') =>
+      new Forecaster({
+        models: {
+          gbm: () =>
+            globalModel({
+              learner: () => new GradientBoosting({ nEstimators: 10, nThreads: 1 }),
+              quantileLearner: (alpha) =>
+                new GradientBoosting({ nEstimators: 10, nThreads: 1, loss: 'quantile', alpha }),
+            }),
+          naive: () => seasonalNaiveModel(7),
+        },
+        lags: [7],
+        lagTransforms: {},
+        quantiles: [0.1, 0.9],
+        intervalMethod,
+        calibrationWindows: 1,
+        strategy: 'direct',
+      }).fit(panel, { h: 7 });
+    const ql = make('quantile-loss').predict(7);
+    const cf = make('conformal').predict(7);
+    expect([...ql.models.gbm.yhat]).toEqual([...cf.models.gbm.yhat]);
+    expect([...ql.models.gbm.quantiles.get(0.9)!]).not.toEqual([...cf.models.gbm.quantiles.get(0.9)!]);
+    expect([...ql.models.naive.quantiles.get(0.9)!]).toEqual([...cf.models.naive.quantiles.get(0.9)!]);
+    for (let i = 0; i < 14; i++)
+      expect(ql.models.gbm.quantiles.get(0.1)![i]).toBeLessThanOrEqual(ql.models.gbm.quantiles.get(0.9)![i]);
+  });
+
+  it('rejects a bad horizon and predicting before fit', () => {
+    const f = new Forecaster({ models: { naive: () => seasonalNaiveModel(7) } });
+    expect(() => f.predict(3)).toThrow(/not fitted/);
+    expect(() => f.fit(synthetic(1, 30), { h: 0 })).toThrow(/horizon/);
+  });
+});
+
+describe('Forecaster serialization', () => {
+  it('round-trips a fitted forecaster: identical forecasts, quantiles and weights, and it can refit', () => {
+    const panel = synthetic(3, 180);
+    const f = new Forecaster({
+      models: {
+        gbm: () =>
+          globalModel({
+            learner: () => new GradientBoosting({ nEstimators: 15, nThreads: 1 }),
+            trainWindow: 120,
+          }),
+        ridge: () => globalModel({ learner: () => new Ridge({ alpha: 2 }) }),
+        naive: () => seasonalNaiveModel(7),
+      },
+      lags: [1, 7],
+      lagTransforms: { 1: [rollingMean(7), ewm(0.3)] },
+      ensemble: true,
+      strategy: 'recursive',
+      targetTransforms: () => [levelTransform(28)],
+    }).fit(panel, { h: 7 });
+    const bytes = f.serialize();
+    const g = Forecaster.deserialize(bytes);
+    const a = f.predict(7);
+    const b = g.predict(7);
+    expect(g.modelNames).toEqual(f.modelNames);
+    expect([...g.weights]).toEqual([...f.weights]);
+    for (const name of f.modelNames) {
+      expect([...b.models[name].yhat]).toEqual([...a.models[name].yhat]);
+      expect([...b.models[name].quantiles.get(0.1)!]).toEqual([...a.models[name].quantiles.get(0.1)!]);
+    }
+    // A newer history forecasts from its own end without refitting.
+    const later = g.predict(7, { history: panelThrough(synthetic(3, 200), synthetic(3, 200).dates[189]) });
+    expect(later.dates[0]).toBe(a.dates[0] + 10);
+    const refit = g.crossValidation(panel, { h: 7, nWindows: 1 });
+    expect(refit.fits).toBe(1);
+    expect(() => Forecaster.deserialize(bytes.subarray(0, 100))).toThrow(/Invalid model artifact/);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * End to end through the built CLI: demo-data → ingest → backtest → train → forecast, and the
+ * forecast command's bad-input exits. The backtest checks that P10–P90 intervals are calibrated on
+ * the demo data (coverage within 5 points of 80%). Needs `npx tsc -p tsconfig.build.json`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = 'dist/cli/main.js';
+const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function lastJson(out: string): Record<string, unknown> {
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+let root: string;
+let panel: string;
+
+beforeAll(() => {
+  if (!existsSync(BIN)) return;
+  return (async () => {
+    root = await mkdtemp(join(tmpdir(), 'salescast-forecast-e2e-'));
+    const demo = join(root, 'demo');
+    panel = join(root, 'panel');
+    const gen = run([
+      'demo-data',
+      '--out',
+      demo,
+      '--stores',
+      '3',
+      '--products',
+      '4',
+      '--days',
+      '450',
+      '--seed',
+      '7',
+    ]);
+    expect(gen.code, gen.err).toBe(0);
+    const ingest = run(['ingest', '--sources', demo, '--out', panel, '--json']);
+    expect(ingest.code, ingest.err).toBe(0);
+  })();
+});
+
+describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
+  it('backtests the ingested demo panel with calibrated P10–P90 intervals', { timeout: 180_000 }, () => {
+    const out = join(root, 'backtest.csv');
+    const r = run([
+      'backtest',
+      '--data',
+      panel,
+      '--horizon',
+      '14',
+      '--windows',
+      '3',
+      '--model',
+      'linear',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.code, r.err).toBe(0);
+    const result = lastJson(r.out) as {
+      series: number;
+      fits: number;
+      rows: number;
+      cutoffs: string[];
+      models: {
+        linear: { aggregate: { wape: number; mase: number; coverage: number }; per_series: unknown[] };
+      };
+    };
+    expect(result.series).toBe(12);
+    expect(result.fits).toBe(3);
+    expect(result.cutoffs).toHaveLength(3);
+    const linear = result.models.linear;
+    expect(Math.abs(linear.aggregate.coverage - 0.8)).toBeLessThanOrEqual(0.05);
+    // Better than the in-sample seasonal naive, and one score per series.
+    expect(linear.aggregate.mase).toBeLessThan(1);
+    expect(linear.per_series).toHaveLength(12);
+    return readFile(out, 'utf8').then((csv) => {
+      const lines = csv.trim().split('\n');
+      expect(lines[0]).toBe('series_id,cutoff,date,step,y,linear,linear_q0.1,linear_q0.5,linear_q0.9');
+      expect(lines).toHaveLength(result.rows + 1);
+    });
+  });
+
+  it('trains, saves and forecasts from the artifact: one row per series × horizon date', {
+    timeout: 180_000,
+  }, async () => {
+    const model = join(root, 'model.scf');
+    const train = run([
+      'train',
+      '--data',
+      panel,
+      '--horizon',
+      '14',
+      '--model',
+      'linear',
+      '--out',
+      model,
+      '--json',
+    ]);
+    expect(train.code, train.err).toBe(0);
+    expect(lastJson(train.out).models).toEqual(['linear']);
+    const direct = join(root, 'direct.csv');
+    const fromFile = join(root, 'from-file.csv');
+    const a = run(['forecast', '--data', panel, '--horizon', '14', '--model', 'linear', '--out', direct]);
+    const b = run([
+      'forecast',
+      '--data',
+      panel,
+      '--horizon',
+      '7',
+      '--model-file',
+      model,
+      '--out',
+      fromFile,
+      '--json',
+    ]);
+    expect(a.code, a.err).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    expect(lastJson(b.out).rows).toBe(12 * 7);
+    const fitted = (await readFile(direct, 'utf8')).trim().split('\n');
+    const loaded = (await readFile(fromFile, 'utf8')).trim().split('\n');
+    expect(fitted[0]).toBe('series_id,date,yhat,q0.1,q0.5,q0.9');
+    expect(fitted).toHaveLength(12 * 14 + 1);
+    // The saved model forecasts exactly what the freshly fitted one does.
+    expect(loaded.slice(1, 8)).toEqual(fitted.slice(1, 8));
+    for (const line of fitted.slice(1)) {
+      const [, , yhat, q1, q5, q9] = line.split(',').map(Number);
+      expect(Number.isFinite(yhat)).toBe(true);
+      expect(q1 <= q5 && q5 <= q9).toBe(true);
+    }
+  });
+
+  it('rejects bad input with exit 2 and no stack trace', { timeout: 180_000 }, async () => {
+    const noY = join(root, 'no-y.csv');
+    await writeFile(noY, 'series_id,date\na,2024-01-01\na,2024-01-02\n');
+    const cases = [
+      ['forecast', '--data', noY, '--horizon', '3', '--out', join(root, 'x.csv')],
+      ['forecast', '--data', panel, '--horizon', '0', '--out', join(root, 'x.csv')],
+      ['forecast', '--data', join(root, 'nope.csv'), '--horizon', '3', '--out', join(root, 'x.csv')],
+      ['forecast', '--data', panel, '--horizon', '3', '--quantiles', '0.1,1.5', '--out', join(root, 'x.csv')],
+      ['backtest', '--data', panel, '--horizon', '3', '--refit', 'sometimes'],
+    ];
+    for (const args of cases) {
+      const r = run(args);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err + r.out).not.toMatch(STACK_FRAME);
+    }
+    expect(run(cases[0]).err).toMatch(/no-y\.csv.*'y'/);
+  });
+});
