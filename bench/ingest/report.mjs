@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 const [out, command] = process.argv.slice(2);
 const summary = JSON.parse(readFileSync(`${out}/ingest.json`, 'utf8'));
 const time = readFileSync(`${out}/ingest.time`, 'utf8');
+const phases = existsSync(`${out}/phases.txt`) ? readFileSync(`${out}/phases.txt`, 'utf8').trimEnd() : '';
 
 /** Seconds from `/usr/bin/time -v`'s "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:07.12". */
 function wallSeconds(text) {
@@ -38,7 +39,17 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus(
 | ${fmt(salesRows)} | ${fmt(inputRows)} | ${fmt(summary.panel_rows)} | ${seconds.toFixed(1)} | ${cpuSeconds.toFixed(1)} | ${fmt(salesRows / seconds)} | ${fmt(inputRows / seconds)} | ${fmt(rssMb)} |
 
 The process got ${fmt((100 * cpuSeconds) / seconds)}% of one core on average (of ${cpus().length * 100}% possible). A rough bound for an idle machine, not a measurement: with both cores busy the CPU time would take ${(cpuSeconds / cpus().length).toFixed(1)} s, about ${fmt(salesRows / (cpuSeconds / cpus().length))} sales rows/s.
-<!-- bench:ingest:end -->`;
+${
+  phases
+    ? `
+By phase (\`node bench/ingest/phases.mjs\`, a second run in one process, so without Node's start-up; CPU counts every thread):
+
+\`\`\`
+${phases}
+\`\`\`
+`
+    : ''
+}<!-- bench:ingest:end -->`;
 
 const doc = 'docs/BENCHMARKS.md';
 const text = existsSync(doc)

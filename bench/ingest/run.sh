@@ -9,7 +9,8 @@
 # built CLI under `/usr/bin/time -v`: process start, reading and hashing the eight files, validation,
 # cleaning, the panel join, the Parquet write and report.json. bench/ingest/report.mjs then writes
 # sales rows/s, input rows/s and peak RSS into the ingestion section of docs/BENCHMARKS.md, with the
-# load average, because on a busy machine the figures mean little.
+# load average, because on a busy machine the figures mean little. A second, untimed run through
+# bench/ingest/phases.mjs splits wall and CPU time by phase (OUT/phases.txt, also in the section).
 set -euo pipefail
 
 STORES=${1:-20}
@@ -41,5 +42,8 @@ rm -rf "$OUT/panel"
 /usr/bin/time -v -o "$OUT/ingest.time" \
   node dist/cli/main.js ingest --sources "$OUT/sources" --out "$OUT/panel" --json > "$OUT/ingest.stdout"
 tail -n 1 "$OUT/ingest.stdout" > "$OUT/ingest.json"
+
+echo "timing each phase (a second run, in-process)" >&2
+node bench/ingest/phases.mjs "$OUT/sources" "$OUT/panel-phases" > "$OUT/phases.txt"
 
 node bench/ingest/report.mjs "$OUT" "bash bench/ingest/run.sh $STORES $PRODUCTS $DAYS"

@@ -11,7 +11,8 @@ import { dateSql, REJECTIONS_TABLE } from './rules.js';
 /**
  * Weekly when the sales dates that parse are at least two distinct Mondays and nothing else;
  * daily otherwise. Weekly dates are Mondays, so their spacing is whole weeks by construction.
- * Runs on `src_sales`, before validation, because validation depends on the frequency.
+ * Runs on `src_sales`, before validation, because validation depends on the frequency; it parses
+ * each distinct date text once rather than every row's.
  */
 export async function inferFrequency(
   conn: DuckDBConnection,
@@ -19,7 +20,8 @@ export async function inferFrequency(
 ): Promise<Frequency> {
   const r = await conn.runAndReadAll(`
     SELECT count(DISTINCT d), coalesce(bool_and(isodow(d) = 1), false)
-    FROM (SELECT ${dateSql("NULLIF(trim(date), '')", dateFormat)} AS d FROM src_sales) WHERE isfinite(d)`);
+    FROM (SELECT ${dateSql("NULLIF(trim(date), '')", dateFormat)} AS d FROM (SELECT DISTINCT date FROM src_sales))
+    WHERE isfinite(d)`);
   const [n, mondays] = r.getRows()[0] as [bigint, boolean];
   return Number(n) >= 2 && mondays ? 'week' : 'day';
 }
@@ -30,21 +32,24 @@ export function periodOf(day: string, frequency: Frequency): string {
 }
 
 /**
- * Creates `grid(__s, __p, date)` (store and product surrogates): for every series in the accepted
- * sales, each period from its first sale through the last sales period of the whole panel. A
- * series cannot start before its store opened: earlier sales are rejected as `before_opening`.
- * Also creates `store_periods(__s, date)`, the periods each store reported, and
- * `rejected_sales(__s, __p, date)`, the keys of rejected sales rows.
+ * Creates `grid(__s, __p, date, __pos)` (store and product surrogates): for every series in the
+ * accepted sales, each period from its first sale through the last sales period of the whole
+ * panel. `__pos` orders the grid by store, product and date as one integer, which sorts far
+ * faster than the three columns. A series cannot start before its store opened: earlier sales are
+ * rejected as `before_opening`. Also creates `store_periods(__s, date)`, the periods each store
+ * reported, and `rejected_sales(__s, __p, date)`, the keys of rejected sales rows.
  */
 export async function buildGrid(conn: DuckDBConnection, frequency: Frequency): Promise<void> {
   const k = periodDays(frequency);
   await conn.run(`
     CREATE OR REPLACE TABLE grid AS
-    SELECT __s, __p, (first + CAST(i * ${k} AS INTEGER))::DATE AS date
+    SELECT __s, __p, (first + CAST(i * ${k} AS INTEGER))::DATE AS date, series * periods + i AS __pos
     FROM (
-      SELECT __s, __p, first,
-        unnest(range(0, datediff('day', first, (SELECT max(date) FROM ok_sales)) // ${k} + 1)) AS i
-      FROM (SELECT __s, __p, min(date) AS first FROM ok_sales GROUP BY __s, __p)
+      SELECT __s, __p, first, series, periods, unnest(range(0, datediff('day', first, last) // ${k} + 1)) AS i
+      FROM (
+        SELECT __s, __p, min(date) AS first, row_number() OVER (ORDER BY __s, __p) AS series
+        FROM ok_sales GROUP BY __s, __p
+      ), (SELECT max(date) AS last, datediff('day', min(date), max(date)) // ${k} + 1 AS periods FROM ok_sales)
     )`);
   // A store that reported any product in a period was open and its till worked: the other
   // products sold nothing. A store with no rows at all in a period is missing data (an outage).

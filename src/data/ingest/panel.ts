@@ -55,8 +55,9 @@ export interface PanelStats {
  * Writes the panel to `path` as Parquet (zstd), sorted by store_id, product_id, date. It is built
  * from `grid`, `ok_sales`, `store_periods`, `rejected_sales`, `ok_stores`, `ok_products` and the
  * `drv_*` views of the present driver sources; drivers of absent sources are NULL. Every large
- * join is on integer surrogates (`__s`, `__p`), and the sort is on them too: surrogates are ranks
- * of the sorted ids, so the order is the same and far cheaper than sorting strings.
+ * join is on integer surrogates (`__s`, `__p`), and the sort is on the grid's `__pos`, one integer
+ * ordered by the surrogates and the date: surrogates are ranks of the sorted ids, so the order is
+ * the same and far cheaper than sorting strings.
  */
 export async function writePanel(
   conn: DuckDBConnection,
@@ -107,7 +108,7 @@ export async function writePanel(
       JOIN ok_stores st ON st.__s = g.__s
       JOIN ok_products p ON p.__p = g.__p
       ${joins.filter(Boolean).join('\n      ')}
-      ORDER BY g.__s, g.__p, g.date
+      ORDER BY g.__pos
     ) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
 }
 

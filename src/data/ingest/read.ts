@@ -56,22 +56,28 @@ const FIELD_COUNT_ERRORS = new Set(['MISSING COLUMNS', 'TOO MANY COLUMNS']);
  */
 export async function loadSource(conn: DuckDBConnection, f: SourceFile): Promise<LoadedSource> {
   await assertReadableFile(f.path, f.format);
-  const buf = await readFile(f.path);
-  const sha256 = createHash('sha256').update(buf).digest('hex');
-  const text = f.format === 'csv' || f.format === 'json' || f.format === 'ndjson';
-  if (text && !isUtf8(buf)) {
-    throw new SalescastError('SOURCE_UNREADABLE', `${f.file}: not UTF-8 text`, { file: f.file });
-  }
   const raw = `raw_${f.source}`;
   const rejects = `rejects_${f.source}`;
   const csvOptions = `store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)}, skip=0`;
-  try {
-    await conn.run(
+  // DuckDB parses on its own threads while this one reads, hashes and checks the bytes.
+  const parsed = conn
+    .run(
       `CREATE OR REPLACE TABLE ${raw} AS SELECT * FROM ${scanSql(f.path, f.format, { allVarchar: true, csvOptions })}`,
+    )
+    .then(
+      () => undefined,
+      (e: unknown) => unreadable(f.path, f.format, e),
     );
-  } catch (e) {
-    throw unreadable(f.path, f.format, e);
-  }
+  const buf = await readFile(f.path).catch(async (e: unknown) => {
+    await parsed;
+    throw e;
+  });
+  const sha256 = createHash('sha256').update(buf).digest('hex');
+  const text = f.format === 'csv' || f.format === 'json' || f.format === 'ndjson';
+  const utf8 = !text || isUtf8(buf);
+  const failure = await parsed;
+  if (!utf8) throw new SalescastError('SOURCE_UNREADABLE', `${f.file}: not UTF-8 text`, { file: f.file });
+  if (failure) throw failure;
   const head = await conn.runAndReadAll(`SELECT * FROM ${raw} LIMIT 0`);
   const fileColumns = head.columnNames();
   const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${raw}`)).getRows()[0][0]);

@@ -123,6 +123,26 @@ describe('validation rules', () => {
     expect(result.report.panel).toMatchObject({ rows: 16, series: 4, last_date: '2024-01-04' });
   });
 
+  it('drops a copy of a rejected row once, and lets a valid row follow a rejected one with its key', async () => {
+    const dir = await writeSources({
+      'sales.csv': withLines(
+        'sales.csv',
+        'S1,P1,2024-01-05,abc,1', // 15 invalid_number units
+        'S1,P1,2024-01-05,abc,1', // 16 exact duplicate of line 15: dropped, not rejected again
+        'S1,P1,2024-01-05,3,3.6', // 17 accepted: line 15, the earlier row with this key, was rejected
+        'S1,P1,2024-01-05, 3,3.6', // 18 duplicate_key: not identical text, same typed key
+      ),
+    });
+    const { report } = await ingestSources({ sources: dir, out: await freshOut() });
+    const sales = report.sources.sales;
+    expect(sales.duplicates_removed.lines).toEqual([16]);
+    expect(sales.rejections.map((g) => [g.reason, g.lines])).toEqual([
+      ['invalid_number', [15]],
+      ['duplicate_key', [18]],
+    ]);
+    expect(sales).toMatchObject({ rows_read: 17, rows_accepted: 14, rows_rejected: 2 });
+  });
+
   it('documents every reason in docs/DATA.md with its meaning', async () => {
     const doc = await readFile('docs/DATA.md', 'utf8');
     for (const [reason, meaning] of Object.entries(REJECTION_REASONS)) {

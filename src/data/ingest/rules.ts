@@ -100,18 +100,15 @@ export function dateSql(textSql: string, dateFormat: string | undefined): string
 }
 
 /**
- * SQL ranking, by line, the rows of `table` (matching `where`) that share the values of
- * `partition`: (__line, __rank) for those rows only. A window over a million rows is slow, so it
- * runs only on rows whose hash of the partition occurs more than once, which are few in real data.
+ * SQL ranking, by line, the rows of `table` that share the values of `partition`, among the rows
+ * matching `where` and listed in `repeats(__line)`: (__line, __rank) for those rows only. A window
+ * over a million rows is slow, so it runs only on the few rows whose key occurs more than once.
  */
-function rankRepeats(table: string, partition: string, where: string): string {
-  const filter = where ? `WHERE ${where}` : '';
+function rankRepeats(table: string, partition: string, repeats: string, where = ''): string {
   return `
     SELECT __line, row_number() OVER (PARTITION BY ${partition} ORDER BY __line) AS __rank
     FROM ${table}
-    ${filter} ${where ? 'AND' : 'WHERE'} hash(${partition}) IN (
-      SELECT hash(${partition}) AS h FROM ${table} ${filter} GROUP BY h HAVING count(*) > 1
-    )`;
+    WHERE ${where ? `${where} AND ` : ''}__line IN (SELECT __line FROM ${repeats})`;
 }
 
 /** The integer surrogate of each master source: stores → `__s`, products → `__p`, by sorted id. */
@@ -156,8 +153,9 @@ function referenceChecks(source: SourceName, frequency: Frequency): ReferenceChe
 /**
  * Validates one source. Reads `src_<source>` (text) and creates:
  * - `chk_<source>`: every row with `__line`, `__dup` (> 1 for an exact duplicate of an earlier
- *   row), the typed schema columns, the `__s`/`__p` surrogates of its store and product, and
- *   `__reason`/`__column` of the first row or reference rule that fails (NULL when none does);
+ *   row), the typed schema columns, the `__s`/`__p` surrogates of its store and product,
+ *   `__reason`/`__column` of the first row or reference rule that fails (NULL when none does) and
+ *   `__hk`, the hash of the typed key;
  * - `dupkey_<source>`: lines of later rows repeating the key of an earlier valid row;
  * - `ok_<source>`: the accepted rows (stores and products with their surrogate ranks);
  * and appends every rejection of the source to the rejections table. Stores and products must be
@@ -183,22 +181,33 @@ export async function validateSource(
     ...(CROSS_RULES[source] ?? []),
     ...refs.rules,
   ];
+  const keyHash = `hash(${spec.key.map((k) => `c.${id(k)}`).join(', ')})`;
+  // One pass over the text: typed columns and the first failing rule of every row. Exact
+  // duplicates are marked afterwards, so `__dup` starts at 1 and `__hk` hashes the typed key.
   await conn.run(`
     CREATE OR REPLACE TABLE chk_${source} AS
-    WITH dup AS (${rankRepeats(`src_${source}`, all, '')})
-    SELECT c.__line, c.__dup, ${cols.map((col) => `c.${id(col.name)}`).join(', ')}${refs.carry.map((x) => `, ${x}`).join('')},
-      CASE WHEN c.__dup = 1 THEN ${caseOf(rules, 1)} END AS __reason,
-      CASE WHEN c.__dup = 1 THEN ${caseOf(rules, 2)} END AS __column
+    SELECT c.__line, 1::BIGINT AS __dup, ${cols.map((col) => `c.${id(col.name)}`).join(', ')}${refs.carry.map((x) => `, ${x}`).join('')},
+      ${caseOf(rules, 1)} AS __reason, ${caseOf(rules, 2)} AS __column, ${keyHash} AS __hk
     FROM (
-      SELECT __line, __dup, ${cols.map((col) => text(col.name)).join(', ')}, ${typed}
-      FROM (
-        SELECT s.__line, coalesce(dup.__rank, 1) AS __dup, ${texts}
-        FROM src_${source} s LEFT JOIN dup ON dup.__line = s.__line
-      )
+      SELECT __line, ${cols.map((col) => text(col.name)).join(', ')}, ${typed}
+      FROM (SELECT s.__line, ${texts} FROM src_${source} s)
     ) c ${refs.joins.join(' ')}`);
+  // Identical rows have identical typed keys, so the rows whose key hash repeats hold every exact
+  // duplicate and every duplicate key: one aggregation over the source finds the candidates of both.
+  const repeats = `rep_${source}`;
+  await conn.run(`
+    CREATE OR REPLACE TEMP TABLE ${repeats} AS
+    SELECT __line FROM chk_${source}
+    WHERE __hk IN (SELECT __hk FROM chk_${source} GROUP BY __hk HAVING count(*) > 1)`);
+  // An exact duplicate is dropped, not rejected: it gets no reason.
+  await conn.run(`
+    UPDATE chk_${source} SET __dup = d.__rank, __reason = NULL, __column = NULL
+    FROM (${rankRepeats(`src_${source}`, all, repeats)}) d
+    WHERE chk_${source}.__line = d.__line AND d.__rank > 1`);
   await conn.run(`
     CREATE OR REPLACE TABLE dupkey_${source} AS
-    SELECT __line FROM (${rankRepeats(`chk_${source}`, key, '__dup = 1 AND __reason IS NULL')}) WHERE __rank > 1`);
+    SELECT __line FROM (${rankRepeats(`chk_${source}`, key, repeats, '__dup = 1 AND __reason IS NULL')}) WHERE __rank > 1`);
+  await conn.run(`DROP TABLE ${repeats}`);
   const carried = refs.carry.map((c) => `, ${c.split('.')[1]}`).join('');
   const surrogate = SURROGATES[source];
   const ranked = surrogate ? `, (row_number() OVER (ORDER BY ${key}))::INTEGER AS ${surrogate}` : '';
