@@ -5,7 +5,7 @@ set -euo pipefail
 m=$1 dir=$2 H=$3 SEASON=$4
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/bench/forecast
-ACC=${SALESCAST_SHARED:-/work/shared}/acceptance/lib
+ACC=${SALESCAST_SHARED:-$ROOT/../shared}/acceptance/lib
 CLI=$ROOT/dist/cli/main.js
 case $m in
   naive) node "$ACC/naive.mjs" "$dir/train.csv" "$dir/future.csv" "$SEASON" "$dir/naive.csv" ;;

@@ -79,7 +79,7 @@ const section = [
   'Reproduce: `bash bench/forecast/run.sh` (walmart45, store1, demo, every model) and',
   '`bash bench/forecast/run.sh --datasets store-item,rossmann --models naive,stlf,xgb,salescast,salescast_gbm,salescast_ets`',
   '(the full files; R `ets` there only with `--models ets`, it takes about 2 CPU s per series).',
-  'Protocol of /work/shared/data/README.md: the last H periods of each series are',
+  'Protocol of ../shared/data/README.md: the last H periods of each series are',
   'held out (`acceptance/lib/split.mjs`), every model trains on the rest with the future drivers known,',
   'and `acceptance/lib/score.mjs` scores WAPE, MASE (in-sample seasonal-naive scale at the season',
   'shown), RMSE (units of y), pinball loss (units of y, averaged over P10, P50, P90) and the share of',

@@ -9,13 +9,13 @@
 # models:   naive, ets, stlf, xgb, salescast, salescast_gbm, salescast_ets (default: all)
 # Scratch goes to .bench-out/forecast (git-ignored; override with BENCH_OUT). Results accumulate
 # in $BENCH_OUT/results.jsonl, the latest per dataset × model wins, so datasets can run apart.
-# The shared data and acceptance scripts are read from $SALESCAST_SHARED (default /work/shared).
+# The shared data and acceptance scripts are read from $SALESCAST_SHARED (default: the shared/ folder beside the repository).
 # Run from anywhere; builds salescast first unless SKIP_BUILD=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/bench/forecast
-SHARED=${SALESCAST_SHARED:-/work/shared}
+SHARED=${SALESCAST_SHARED:-$ROOT/../shared}
 ACC=$SHARED/acceptance/lib
 DATA=$SHARED/data
 OUT=${BENCH_OUT:-$ROOT/.bench-out/forecast}
