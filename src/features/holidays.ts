@@ -2,7 +2,7 @@
  * A built-in retail holiday calendar (United States rules), used when the data carries no holiday
  * column of its own. Dates are computed by rule, so any year works.
  */
-import { dayFromParts, dayOfWeek, yearOf } from '../core/dates.js';
+import { dayFromParts, dayOfWeek, easterSunday, yearOf } from '../core/dates.js';
 
 /** The n-th `weekday` (Mon = 0) of a month; n = -1 for the last one. */
 function nthWeekday(year: number, month: number, weekday: number, n: number): number {
@@ -14,25 +14,6 @@ function nthWeekday(year: number, month: number, weekday: number, n: number): nu
   return last - ((dayOfWeek(last) - weekday + 7) % 7);
 }
 
-/** Easter Sunday (anonymous Gregorian algorithm). */
-function easter(year: number): number {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return dayFromParts(year, month, day);
-}
-
 /** The retail holidays of `year` as sorted day numbers. */
 export function holidaysOfYear(year: number): number[] {
   const thanksgiving = nthWeekday(year, 11, 3, 4);
@@ -40,7 +21,7 @@ export function holidaysOfYear(year: number): number[] {
     dayFromParts(year, 1, 1), // New Year's Day
     nthWeekday(year, 2, 6, 1), // Super Bowl Sunday (first Sunday of February)
     dayFromParts(year, 2, 14), // Valentine's Day
-    easter(year),
+    easterSunday(year),
     nthWeekday(year, 5, 6, 2), // Mother's Day
     nthWeekday(year, 5, 0, -1), // Memorial Day
     dayFromParts(year, 7, 4), // Independence Day

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDay, parseIsoDay } from '../../core/dates.js';
-import { buildCalendar, easterSunday, holidaysBetween, isPayday } from './calendar.js';
+import { easterSunday, formatDay, parseIsoDay } from '../../core/dates.js';
+import { buildCalendar, holidaysBetween, isPayday } from './calendar.js';
 
 const day = (iso: string) => parseIsoDay(iso)!;
 

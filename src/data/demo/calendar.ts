@@ -2,27 +2,16 @@
  * The demo retailer's calendar: a fixed set of typical public holidays (fixed dates and the
  * Easter-based ones) and paydays (the 15th and the last business day of each month).
  */
-import { dayFromParts, dayOfMonth, dayOfWeek, daysInMonth, formatDay, yearOf } from '../../core/dates.js';
+import {
+  dayFromParts,
+  dayOfMonth,
+  dayOfWeek,
+  daysInMonth,
+  easterSunday,
+  formatDay,
+  yearOf,
+} from '../../core/dates.js';
 import type { DemoTable } from './table.js';
-
-/** Easter Sunday of `year` (Gregorian), as a day number: the anonymous Gregorian algorithm. */
-export function easterSunday(year: number): number {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return dayFromParts(year, month, day);
-}
 
 const FIXED_HOLIDAYS: readonly (readonly [month: number, day: number, name: string])[] = [
   [1, 1, "New Year's Day"],
