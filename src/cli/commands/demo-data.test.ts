@@ -6,26 +6,14 @@ import { join } from 'node:path';
 import { CommanderError } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { SalescastError } from '../../core/errors.js';
-import { buildProgram } from '../program.js';
+import { runCommand } from '../testing/run-command.js';
 import { registerDemoData } from './demo-data.js';
 
 const root = await mkdtemp(join(tmpdir(), 'salescast-demo-cli-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-/** Runs the command in-process; returns what it printed to stdout. */
-async function run(args: string[]): Promise<string> {
-  const program = buildProgram([registerDemoData]);
-  for (const cmd of [program, ...program.commands])
-    cmd.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  await program.parseAsync(['node', 'salescast', 'demo-data', ...args]);
-  return out;
-}
+const run = (args: string[]) => runCommand(registerDemoData, ['demo-data', ...args]);
 
 describe('salescast demo-data', () => {
   it('writes the eight sources and truth.json and prints one JSON object with --json', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRng } from '../../core/rng.js';
-import { buildProgram } from '../program.js';
+import { runCommand } from '../testing/run-command.js';
 import { registerLearn } from './learn.js';
 
 const root = await mkdtemp(join(tmpdir(), 'salescast-learn-cli-'));
@@ -39,18 +39,7 @@ await writeData(train, 1500, 1);
 // The test file orders its columns differently: columns are matched by name.
 await writeData(test, 300, 2, ['y', 'x2', 'x1', 'x0']);
 
-async function run(args: string[]): Promise<string> {
-  const program = buildProgram([registerLearn]);
-  for (const cmd of [program, ...program.commands])
-    cmd.configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  await program.parseAsync(['node', 'salescast', 'learn', ...args]);
-  return out;
-}
+const run = (args: string[]) => runCommand(registerLearn, ['learn', ...args]);
 
 const base = ['--train', train, '--test', test, '--target', 'y', '--threads', '1'];
 
