@@ -157,5 +157,24 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       expect(r.err + r.out).not.toMatch(STACK_FRAME);
     }
     expect(run(cases[0]).err).toMatch(/no-y\.csv.*'y'/);
+
+    // A driver numeric in the history but text in the future file would silently be missing.
+    const history = join(root, 'history.csv');
+    const future = join(root, 'future-text.csv');
+    await writeFile(history, 'series_id,date,y,temp\na,2024-01-01,1,10\na,2024-01-02,2,11\n');
+    await writeFile(future, 'series_id,date,temp\na,2024-01-03,warm\n');
+    const mixed = run([
+      'forecast',
+      '--data',
+      history,
+      '--future',
+      future,
+      '--horizon',
+      '1',
+      '--out',
+      join(root, 'x.csv'),
+    ]);
+    expect(mixed.code, mixed.err).toBe(2);
+    expect(mixed.err).toMatch(/future-text\.csv: column 'temp' holds text \(e\.g\. 'warm'\) but is numeric/);
   });
 });

@@ -11,7 +11,7 @@ import { formatDay, parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import { writeFileAtomic } from '../data/atomic-write.js';
 import type { ColumnValues, Table } from '../data/duckdb.js';
-import { buildPanel, type LongColumns, type Panel, panelLevels } from '../features/panel.js';
+import { buildPanel, isCategorical, type LongColumns, type Panel, panelLevels } from '../features/panel.js';
 import type { ForecastResult } from '../forecast/forecaster.js';
 import type { Strategy } from '../forecast/model.js';
 import { type ChosenModel, chooseModel, type ModelSelection } from '../forecast/model-choice.js';
@@ -54,11 +54,31 @@ export async function readForecastData(path: string, options: ReadDataOptions = 
   const name = basename(file);
   const isIngested = !table.columns.includes('series_id') && table.columns.includes('store_id');
   const long = isIngested ? ingestedColumns(table, name, options) : longColumns(table, name, options);
-  return buildPanel(long, {
+  const panel = buildPanel(long, {
     source: name,
     freq: options.like?.freq,
     levels: options.like ? panelLevels(options.like) : undefined,
   });
+  if (options.like) checkNumericDrivers(panel, options.like, name);
+  return panel;
+}
+
+/**
+ * A driver that is numeric in the training data must be numeric in the future frame: text there
+ * would reach the model as missing on every future row.
+ */
+function checkNumericDrivers(future: Panel, like: Panel, file: string): void {
+  for (const [column, col] of Object.entries(future.exog)) {
+    const trained = like.exog[column];
+    if (trained && !isCategorical(trained) && isCategorical(col)) {
+      const example = col.levels.find((l) => !Number.isFinite(Number(l))) ?? col.levels[0];
+      throw new SalescastError(
+        'INVALID_DATA',
+        `${file}: column '${column}' holds text (e.g. '${example}') but is numeric in the training data.`,
+        { file, field: column },
+      );
+    }
+  }
 }
 
 /** The bytes of a model artifact file; SOURCE_NOT_FOUND when it does not exist. */

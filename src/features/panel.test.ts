@@ -66,6 +66,20 @@ describe('buildPanel', () => {
     expect(isCategorical(c) && [...c.codes]).toEqual([-1, 1]);
     expect([...panel.y].every(Number.isNaN)).toBe(true);
   });
+
+  it('keeps a training categorical categorical when its future values all read as numbers', () => {
+    // A holiday code read from a future file where every day is '0' arrives as the number 0.
+    const panel = buildPanel(
+      {
+        seriesId: ['s', 's', 's'],
+        date: [d('2024-01-01'), d('2024-01-02'), d('2024-01-03')],
+        exog: { holiday: Float64Array.of(0, Number.NaN, 2) },
+      },
+      { levels: { holiday: ['a', '0', 'b'] }, freq: 'day' },
+    );
+    const holiday = panel.exog.holiday;
+    expect(isCategorical(holiday) && [...holiday.codes]).toEqual([1, -1, -1]);
+  });
 });
 
 describe('panelThrough and extendPanel', () => {

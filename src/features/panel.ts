@@ -145,14 +145,18 @@ export function buildPanel(long: LongColumns, options: BuildPanelOptions = {}): 
 
   const exog: Record<string, ExogColumn> = {};
   for (const [name, values] of Object.entries(long.exog ?? {})) {
-    if (isTextColumn(values)) {
-      const known = options.levels?.[name];
+    const known = options.levels?.[name];
+    // A column categorical in the training panel stays categorical in a future frame even when its
+    // values there all look numeric (a holiday code that is '0' on every future day): read as
+    // numbers, every future code would be missing.
+    if (known || isTextColumn(values)) {
       const levels: string[] = known ? [...known] : [];
       const codeOf = new Map(levels.map((l, i) => [l, i]));
       const codes = new Int32Array(rows).fill(-1);
       for (let i = 0; i < n; i++) {
-        const v = values[i];
-        if (v === null || v === '') continue;
+        const raw = values[i];
+        if (raw === null || raw === '' || Number.isNaN(raw)) continue;
+        const v = String(raw);
         let c = codeOf.get(v);
         if (c === undefined && !known) {
           c = levels.length;
