@@ -114,6 +114,8 @@ interface Fitted {
   readonly models: ReadonlyMap<string, ForecastModel>;
   readonly weights: ReadonlyMap<string, number>;
   readonly scores: ReadonlyMap<string, ConformalScores>;
+  /** 0 when the training target was never negative (units sold), so no forecast goes below it. */
+  readonly floor: number;
 }
 
 export const ENSEMBLE = 'ensemble';
@@ -205,7 +207,15 @@ export class Forecaster {
       model.fit(transformed, context);
       models.set(n, model);
     }
-    this.fitted = { history: panel, horizon: h, transforms, models, weights, scores };
+    this.fitted = {
+      history: panel,
+      horizon: h,
+      transforms,
+      models,
+      weights,
+      scores,
+      floor: targetFloor(panel),
+    };
     return this;
   }
 
@@ -270,13 +280,13 @@ export class Forecaster {
       for (let s = 0; s < nSeries; s++) {
         invertTransforms(fitted.transforms, history.seriesIds[s], values.subarray(s * h, (s + 1) * h));
       }
-      return values;
+      return clampBelow(values, fitted.floor);
     };
     const level = seriesLevels(history, this.levelWindow(history.freq));
     const models: Record<string, ModelOutput> = {};
     const native: Record<string, ReadonlyMap<number, Float64Array> | undefined> = {};
     for (const [n, model] of fitted.models) {
-      const out = model.predict(timeline, h);
+      const out = model.predict(timeline, h, fitted.floor);
       native[n] =
         out.quantiles && new Map([...out.quantiles].map(([q, v]) => [q, invert(Float64Array.from(v))]));
       models[n] = { yhat: invert(Float64Array.from(out.yhat)), quantiles: new Map() };
@@ -298,6 +308,7 @@ export class Forecaster {
               ? conformalQuantiles(out.yhat, h, level, scores, this.quantiles)
               : new Map<number, Float64Array>()),
         );
+        for (const values of quantiles.values()) clampBelow(values, fitted.floor);
         sortQuantiles(quantiles);
         models[n] = { yhat: out.yhat, quantiles };
       }
@@ -394,6 +405,7 @@ export class Forecaster {
       models: fittedModels,
       weights: new Map(Object.entries(state.weights)),
       scores: new Map(Object.entries(state.scores)),
+      floor: targetFloor(state.history),
     };
     return forecaster;
   }
@@ -496,6 +508,19 @@ function checkHorizon(h: number): number {
     throw new SalescastError('INVALID_ARGUMENT', `The horizon must be an integer ≥ 1; got ${h}.`);
   }
   return h;
+}
+
+/** 0 when every observed target of `panel` is ≥ 0, else −∞ (no floor). */
+function targetFloor(panel: Panel): number {
+  for (const v of panel.y) if (v < 0) return Number.NEGATIVE_INFINITY;
+  return 0;
+}
+
+/** Raises every value below `floor` to it, in place. */
+function clampBelow(values: Float64Array, floor: number): Float64Array {
+  if (floor === Number.NEGATIVE_INFINITY) return values;
+  for (let i = 0; i < values.length; i++) if (values[i] < floor) values[i] = floor;
+  return values;
 }
 
 function weightedSum(parts: readonly (readonly [Float64Array, number])[]): Float64Array {

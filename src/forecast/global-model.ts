@@ -147,7 +147,7 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
       }
       fitted = { defs, strategy: context.strategy, horizon: context.horizon, point, quantiles };
     },
-    predict(timeline, h): ModelForecast {
+    predict(timeline, h, floor = Number.NEGATIVE_INFINITY): ModelForecast {
       if (!fitted) throw new NotFittedError(name);
       if (fitted.strategy === 'direct' && h > fitted.horizon) {
         throw new SalescastError(
@@ -157,7 +157,7 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
       }
       return fitted.strategy === 'direct'
         ? predictDirect(fitted, timeline, h)
-        : predictRecursive(fitted, timeline, h);
+        : predictRecursive(fitted, timeline, h, floor);
     },
     serialize() {
       if (!fitted) throw new NotFittedError(name);
@@ -203,7 +203,7 @@ function predictDirect(fitted: Fitted, timeline: Panel, h: number): ModelForecas
   return { yhat: fitted.point.predict(X), quantiles: quantiles.size > 0 ? quantiles : undefined };
 }
 
-function predictRecursive(fitted: Fitted, timeline: Panel, h: number): ModelForecast {
+function predictRecursive(fitted: Fitted, timeline: Panel, h: number, floor: number): ModelForecast {
   const nSeries = seriesCount(timeline);
   const nCols = fitted.defs.length;
   // Forecasts are written into a copy of the target, where later steps read them as lags.
@@ -225,8 +225,9 @@ function predictRecursive(fitted: Fitted, timeline: Panel, h: number): ModelFore
     const X = matrixMeta(data, nSeries, fitted.defs);
     const step = fitted.point.predict(X);
     for (let s = 0; s < nSeries; s++) {
-      yhat[s * h + k] = step[s];
-      views[s].y[historyLength(timeline, s, h) + k] = step[s];
+      const value = Math.max(floor, step[s]);
+      yhat[s * h + k] = value;
+      views[s].y[historyLength(timeline, s, h) + k] = value;
     }
     for (const [q, learner] of fitted.quantiles) {
       const qs = learner.predict(X);

@@ -33,9 +33,11 @@ export interface ForecastModel {
   fit(panel: Panel, context: FitContext): void;
   /**
    * Forecasts the `h` rows that follow each series' history in `timeline` (each series of the
-   * timeline ends with exactly `h` future rows). Throws NotFittedError before `fit`.
+   * timeline ends with exactly `h` future rows). Throws NotFittedError before `fit`. A model that
+   * feeds its own forecasts back as inputs (recursive) raises them to `floor` first, so later steps
+   * read the values the forecaster will report (the target transforms keep 0 at 0).
    */
-  predict(timeline: Panel, h: number): ModelForecast;
+  predict(timeline: Panel, h: number, floor?: number): ModelForecast;
   /** JSON-plus-bytes state for `Forecaster.serialize`. */
   serialize(): SerializedModel;
 }
