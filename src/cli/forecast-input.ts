@@ -221,7 +221,7 @@ export interface ModelCommandOptions {
   quantiles: number[];
   model: ModelSelection;
   strategy: Strategy;
-  loss: GbmLoss;
+  loss?: GbmLoss;
   seed: number;
   trials: number;
   intervals: 'conformal' | 'quantile-loss';
@@ -256,9 +256,8 @@ export function withModelOptions(cmd: Command): Command {
     )
     .option(
       '--loss <loss>',
-      `gradient-boosting loss: ${GBM_LOSSES.join('|')}`,
+      `gradient-boosting loss: ${GBM_LOSSES.join('|')} (default: squared; auto and ensemble also fit tweedie beside it when the target is never negative, weighted by backtest)`,
       choiceOption(GBM_LOSSES),
-      'squared',
     )
     .option(
       '--intervals <method>',

@@ -345,6 +345,12 @@ function remapCodes(col: CategoricalColumn, levels: readonly string[]): Int32Arr
   return col.codes.map((c) => (c < 0 ? -1 : map[c]));
 }
 
+/** True when no observed target of `panel` is negative (units sold, as opposed to net changes). */
+export function targetNeverNegative(panel: Pick<Panel, 'y'>): boolean {
+  for (const v of panel.y) if (v < 0) return false;
+  return true;
+}
+
 /** The categorical levels of a panel, to build future frames with the same codes. */
 export function panelLevels(panel: Panel): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = {};

@@ -9,7 +9,13 @@ import { NotFittedError, SalescastError } from '../core/errors.js';
 import type { DateFeature } from '../features/calendar.js';
 import type { LagTransforms } from '../features/feature-set.js';
 import { lagTransformFromSpec } from '../features/lag-features.js';
-import { extendPanel, type Panel, panelThrough, seriesCount } from '../features/panel.js';
+import {
+  extendPanel,
+  type Panel,
+  panelThrough,
+  seriesCount,
+  targetNeverNegative,
+} from '../features/panel.js';
 import { type ConformalScores, conformalQuantiles, conformalScores, sortQuantiles } from './conformal.js';
 import { ensembleWeights } from './ensemble-weights.js';
 import { decodeForecaster, encodeForecaster } from './forecaster-artifact.js';
@@ -512,8 +518,7 @@ function checkHorizon(h: number): number {
 
 /** 0 when every observed target of `panel` is ≥ 0, else −∞ (no floor). */
 function targetFloor(panel: Panel): number {
-  for (const v of panel.y) if (v < 0) return Number.NEGATIVE_INFINITY;
-  return 0;
+  return targetNeverNegative(panel) ? 0 : Number.NEGATIVE_INFINITY;
 }
 
 /** Raises every value below `floor` to it, in place. */

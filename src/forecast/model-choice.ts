@@ -2,7 +2,7 @@
  * The one place that turns a `--model` choice into forecaster options: a preset, or the winner of an
  * AutoML search on the data itself (with the search's leaderboard).
  */
-import type { Panel } from '../features/panel.js';
+import { type Panel, targetNeverNegative } from '../features/panel.js';
 import { type AutoMlResult, autoMl } from './automl.js';
 import type { ForecasterOptions } from './forecaster.js';
 import { type ModelChoice, type PresetOptions, presetOptions } from './presets.js';
@@ -24,7 +24,10 @@ export function chooseModel(
   panel: Panel,
   options: Omit<PresetOptions, 'freq'> & { readonly h: number; readonly trials?: number },
 ): ChosenModel {
-  if (selection !== 'automl') return { options: presetOptions(selection, { ...options, freq: panel.freq }) };
+  if (selection !== 'automl') {
+    const nonNegative = targetNeverNegative(panel);
+    return { options: presetOptions(selection, { ...options, freq: panel.freq, nonNegative }) };
+  }
   const automl = autoMl(panel, { h: options.h, trials: options.trials, seed: options.seed });
   return { options: { ...automl.options, quantiles: options.quantiles }, automl };
 }
