@@ -10,12 +10,12 @@ import { scoreBacktest } from '../../forecast/backtest-report.js';
 import { type CrossValidationResult, Forecaster } from '../../forecast/forecaster.js';
 import { leaderboardJson } from '../../forecast/model-choice.js';
 import { defaultSeason } from '../../forecast/presets.js';
+import { readForecastData } from '../../store/forecast-data.js';
 import {
   chosenModel,
   csvCell,
   formatNumber,
   type ModelCommandOptions,
-  readForecastData,
   withModelOptions,
 } from '../forecast-input.js';
 import { intOption, withCommonOptions } from '../options.js';

@@ -10,11 +10,10 @@ import { ENSEMBLE, Forecaster, type ForecastResult } from '../../forecast/foreca
 import { hierarchicalForecast } from '../../forecast/hierarchical.js';
 import { RECONCILIATION_METHODS, type ReconciliationMethod } from '../../forecast/hierarchy.js';
 import { leaderboardJson } from '../../forecast/model-choice.js';
+import { readArtifact, readForecastData } from '../../store/forecast-data.js';
 import {
   chosenModel,
   type ModelCommandOptions,
-  readArtifact,
-  readForecastData,
   withModelOptions,
   writeForecastCsv,
 } from '../forecast-input.js';

@@ -7,12 +7,8 @@ import { writeFileAtomic } from '../../data/atomic-write.js';
 import { seriesCount } from '../../features/panel.js';
 import { Forecaster } from '../../forecast/forecaster.js';
 import { leaderboardJson } from '../../forecast/model-choice.js';
-import {
-  chosenModel,
-  type ModelCommandOptions,
-  readForecastData,
-  withModelOptions,
-} from '../forecast-input.js';
+import { readForecastData } from '../../store/forecast-data.js';
+import { chosenModel, type ModelCommandOptions, withModelOptions } from '../forecast-input.js';
 import { intOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
