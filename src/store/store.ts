@@ -8,14 +8,22 @@ import { type Kysely, sql } from 'kysely';
 import { createDb, type Db, type DbConfig } from './db.js';
 import { migrate } from './migrate.js';
 import { APP_ROLE } from './migrations/rls.js';
+import { type AlertRepo, alertRepo } from './repositories/alerts.js';
 import { type ApiKeyRepo, apiKeyRepo } from './repositories/api-keys.js';
 import { type AuditRepo, auditRepo } from './repositories/audit.js';
 import { type DatasetRepo, datasetRepo } from './repositories/datasets.js';
+import { type JobQueueRepo, type JobRepo, jobQueueRepo, jobRepo } from './repositories/jobs.js';
+import { type ModelRepo, modelRepo } from './repositories/models.js';
+import { type MonitoringRepo, monitoringRepo } from './repositories/monitoring.js';
+import { type RunRepo, runRepo } from './repositories/runs.js';
+import { type ScheduleRepo, scheduleRepo } from './repositories/schedules.js';
 import { type SessionRepo, sessionRepo } from './repositories/sessions.js';
+import { type StreamRecordRepo, streamRecordRepo } from './repositories/stream-records.js';
 import { type SystemRepo, systemRepo } from './repositories/system.js';
 import { type TenantRepo, tenantRepo } from './repositories/tenants.js';
 import { type UsageRepo, usageRepo } from './repositories/usage.js';
 import { type UserRepo, userRepo } from './repositories/users.js';
+import { type WebhookRepo, webhookRepo } from './repositories/webhooks.js';
 import type { Database } from './schema.js';
 
 /** Every repository of one tenant, bound to one transaction. */
@@ -28,6 +36,14 @@ export interface TenantRepos {
   readonly usage: UsageRepo;
   readonly audit: AuditRepo;
   readonly datasets: DatasetRepo;
+  readonly runs: RunRepo;
+  readonly models: ModelRepo;
+  readonly jobs: JobRepo;
+  readonly schedules: ScheduleRepo;
+  readonly monitoring: MonitoringRepo;
+  readonly streamRecords: StreamRecordRepo;
+  readonly alerts: AlertRepo;
+  readonly webhooks: WebhookRepo;
 }
 
 export interface Store {
@@ -35,6 +51,8 @@ export interface Store {
   /** Runs `fn` in one transaction scoped to `tenantId`; it commits when `fn` resolves. */
   withTenant<T>(tenantId: string, fn: (repos: TenantRepos) => Promise<T>): Promise<T>;
   readonly system: SystemRepo;
+  /** The workers' cross-tenant job queue (claims, leases, schedule ticks). */
+  readonly jobQueue: JobQueueRepo;
   /** Throws if the database does not answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +81,14 @@ function storeOver(db: Db): Store {
     usage: usageRepo(trx, tenantId),
     audit: auditRepo(trx, tenantId),
     datasets: datasetRepo(trx, tenantId),
+    runs: runRepo(trx, tenantId),
+    models: modelRepo(trx, tenantId),
+    jobs: jobRepo(trx, tenantId),
+    schedules: scheduleRepo(trx, tenantId),
+    monitoring: monitoringRepo(trx, tenantId),
+    streamRecords: streamRecordRepo(trx, tenantId),
+    alerts: alertRepo(trx, tenantId),
+    webhooks: webhookRepo(trx, tenantId),
   });
   return {
     dialect: db.dialect,
@@ -76,6 +102,7 @@ function storeOver(db: Db): Store {
       });
     },
     system: systemRepo(db.kysely),
+    jobQueue: jobQueueRepo(db.kysely, isPg),
     async ping() {
       await sql`select 1`.execute(db.kysely);
     },

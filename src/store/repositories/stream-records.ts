@@ -1,0 +1,42 @@
+/** Streamed actuals and events of one tenant: the durable side of the online feature state. */
+import type { Kysely } from 'kysely';
+import type { Database, StreamRecordsTable } from '../schema.js';
+
+export type StreamRecordRow = Omit<StreamRecordsTable, 'tenant_id'>;
+
+export interface StreamRecordRepo {
+  /** Inserts the records; a record for a series and date already stored replaces it. */
+  upsert(rows: readonly StreamRecordRow[]): Promise<void>;
+  /** Records dated after `afterDate` ('YYYY-MM-DD'), oldest first: replayed into a new model's state. */
+  after(afterDate: string): Promise<StreamRecordRow[]>;
+}
+
+export function streamRecordRepo(db: Kysely<Database>, tenantId: string): StreamRecordRepo {
+  return {
+    async upsert(rows) {
+      // Chunks keep each statement under SQLite's bound-parameter limit.
+      for (let i = 0; i < rows.length; i += 500) {
+        await db
+          .insertInto('stream_records')
+          .values(rows.slice(i, i + 500).map((r) => ({ ...r, tenant_id: tenantId })))
+          .onConflict((oc) =>
+            oc.columns(['tenant_id', 'series_id', 'date']).doUpdateSet((eb) => ({
+              y: eb.ref('excluded.y'),
+              drivers: eb.ref('excluded.drivers'),
+              received_at: eb.ref('excluded.received_at'),
+            })),
+          )
+          .execute();
+      }
+    },
+    after: (afterDate) =>
+      db
+        .selectFrom('stream_records')
+        .select(['series_id', 'date', 'y', 'drivers', 'received_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('date', '>', afterDate)
+        .orderBy('date')
+        .orderBy('received_at')
+        .execute(),
+  };
+}
