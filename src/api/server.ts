@@ -22,6 +22,11 @@ import { authRoutes } from './routes/auth.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { invoiceRoutes } from './routes/invoices.js';
+import { jobRoutes } from './routes/jobs.js';
+import { modelRoutes } from './routes/models.js';
+import { monitoringRoutes } from './routes/monitoring.js';
+import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
@@ -145,6 +150,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await v1.register(usageRoutes, { platform: deps.platform });
       await v1.register(invoiceRoutes, { platform: deps.platform });
       await v1.register(auditRoutes, { platform: deps.platform });
+      await v1.register(runRoutes, { platform: deps.platform });
+      await v1.register(modelRoutes, { platform: deps.platform });
+      await v1.register(jobRoutes, { platform: deps.platform });
+      await v1.register(scheduleRoutes, { platform: deps.platform });
+      await v1.register(monitoringRoutes, { platform: deps.platform });
     },
     { prefix: '/v1' },
   );

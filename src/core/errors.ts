@@ -157,6 +157,13 @@ export const ERROR_CODES = {
     title: 'Weak password',
     description: 'The password does not meet the password policy (length and character classes).',
   },
+  PROMOTION_REJECTED: {
+    status: 409,
+    exitCode: 1,
+    title: 'Promotion rejected',
+    description:
+      'The promotion policy kept the champion: the challenger did not beat it on the same backtest windows by the required margin, or a key metric regressed.',
+  },
   AUDIT_CHAIN_BROKEN: {
     status: 409,
     exitCode: 1,

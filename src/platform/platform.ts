@@ -5,6 +5,9 @@
  */
 import { Redis } from 'ioredis';
 import { ingestSources } from '../data/ingest/index.js';
+import { createMlopsOperations, type MlopsOperations } from '../mlops/operations.js';
+import { createProductionModels, type ProductionModels } from '../mlops/production-models.js';
+import { createRegistryService, type RegistryService } from '../mlops/registry-service.js';
 import { openStore, type Store } from '../store/store.js';
 import { type ApiKeyService, createApiKeyService } from './api-key-service.js';
 import { type AuditService, createAuditService } from './audit-service.js';
@@ -32,12 +35,20 @@ export interface Platform {
   readonly billing: BillingService;
   readonly audit: AuditService;
   readonly datasets: DatasetService;
+  /** The tenant's production forecasters, as serving routes load them. */
+  readonly productionModels: ProductionModels;
+  /** Experiment runs and the model registry: train, compare, promote, roll back. */
+  readonly registry: RegistryService;
+  /** Durable jobs, retrain schedules, monitoring (drift, decay) and MLOps settings; the worker. */
+  readonly operations: MlopsOperations;
   close(): Promise<void>;
 }
 
 export interface PlatformOptions {
   /** Replaces ingestion (tests of the upload path that do not need DuckDB). */
   ingest?: IngestFn;
+  /** Replaces the registry-backed production models (route tests that inject a fitted forecaster). */
+  productionModels?: ProductionModels;
   now?: () => Date;
 }
 
@@ -72,6 +83,16 @@ export async function createPlatform(
     config.throttle,
   );
   const usage = createUsageService({ store, now });
+  const registryModels = createProductionModels({ store });
+  const registry = createRegistryService({
+    store,
+    usage,
+    dataDir: config.dataDir,
+    onChange: (change) => registryModels.notify(change),
+    now,
+  });
+  const productionModels = options.productionModels ?? registryModels;
+  const operations = createMlopsOperations({ config, store, registry, productionModels, now });
   return {
     config,
     store,
@@ -100,7 +121,11 @@ export async function createPlatform(
       maxFiles: config.maxUploadFiles,
       now,
     }),
+    productionModels,
+    registry,
+    operations,
     async close() {
+      await operations.close();
       await store.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },

@@ -5,7 +5,13 @@ import { registerBacktest } from './backtest.js';
 import { registerDemoData } from './demo-data.js';
 import { registerForecast } from './forecast.js';
 import { registerIngest } from './ingest.js';
+import { registerJobs } from './jobs.js';
 import { registerLearn } from './learn.js';
+import { registerModels } from './models.js';
+import { registerMonitor } from './monitor.js';
+import { registerRetrain } from './retrain.js';
+import { registerRuns } from './runs.js';
+import { registerSchedules } from './schedules.js';
 import { registerServe } from './serve.js';
 import { registerTenant } from './tenant.js';
 import { registerTrain } from './train.js';
@@ -22,4 +28,10 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerTenant,
   registerUser,
   registerAudit,
+  registerRuns,
+  registerModels,
+  registerRetrain,
+  registerJobs,
+  registerSchedules,
+  registerMonitor,
 ];

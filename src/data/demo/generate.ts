@@ -4,7 +4,7 @@
  * drawn from `createRng(seed)` and its forks (one fork per component, so adding draws to one
  * component does not reshuffle the others).
  */
-import { formatDay } from '../../core/dates.js';
+import { formatDay, parseIsoDay } from '../../core/dates.js';
 import { createRng } from '../../core/rng.js';
 import { SCHEMA_VERSION, type SourceName } from '../schema.js';
 import { buildCalendar } from './calendar.js';
@@ -92,6 +92,11 @@ export function generateDemoRetailer(
     for (let j = 0; j < products.length; j++) {
       const series = s * products.length + j;
       const { expected, weatherFactor } = expectedDemand(drivers, s, j);
+      const brk = opts.demandBreak;
+      if (brk && j < (brk.products ?? 1)) {
+        const from = (parseIsoDay(brk.from) as number) - window.firstDay;
+        for (let t = Math.max(0, from); t < expected.length; t++) expected[t] *= brk.factor;
+      }
       const demand = drawDemand(rng.demand.fork(), expected);
       const inventoryRng = rng.inventory.fork();
       const bias = Math.exp(REPLENISHMENT.planner_bias_sd * inventoryRng.normal());

@@ -17,6 +17,12 @@ export interface DemoOptions {
   readonly freq: Frequency;
   /** Seed of every random step: the same options give the same data. */
   readonly seed: number;
+  /**
+   * A structural break, for monitoring and retraining demos: from day `from` (YYYY-MM-DD) on, the
+   * expected demand of the first `products` products (default 1) in every store is multiplied by
+   * `factor` (0.5 halves it).
+   */
+  readonly demandBreak?: { readonly from: string; readonly factor: number; readonly products?: number };
 }
 
 export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
@@ -64,6 +70,24 @@ export function resolveDemoOptions(options: Partial<DemoOptions> = {}): DemoOpti
       `The 'freq' option of demo-data must be one of day, week; got '${resolved.freq}' instead.`,
       { field: 'freq' },
     );
+  }
+  const brk = resolved.demandBreak;
+  if (brk !== undefined) {
+    const n = brk.products ?? 1;
+    if (parseIsoDay(brk.from) === undefined || !(brk.factor > 0 && brk.factor <= 10)) {
+      throw new SalescastError(
+        'INVALID_ARGUMENT',
+        `The 'demandBreak' option of demo-data needs a date 'from' (YYYY-MM-DD) and a factor in (0, 10]; got ${JSON.stringify(brk)} instead.`,
+        { field: 'demandBreak' },
+      );
+    }
+    if (!Number.isInteger(n) || n < 1 || n > resolved.products) {
+      throw new SalescastError(
+        'INVALID_ARGUMENT',
+        `The 'demandBreak.products' option of demo-data must be an integer in [1, ${resolved.products}]; got ${n} instead.`,
+        { field: 'demandBreak' },
+      );
+    }
   }
   // Weekly mode widens the window to whole weeks: up to 6 more days.
   const seriesDays = resolved.stores * resolved.products * (resolved.days + 6);
