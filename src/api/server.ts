@@ -11,15 +11,18 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { CODE_VERSION } from '../core/config.js';
 import type { Platform } from '../platform/platform.js';
+import { createRealtime, type Realtime } from '../realtime/realtime.js';
 import { auth, principalOf } from './plugins/auth.js';
 import { errors } from './plugins/errors.js';
 import { metrics } from './plugins/metrics.js';
 import { rateLimiting } from './plugins/rate-limit.js';
 import { ProblemSchema } from './problem.js';
+import { alertRoutes } from './routes/alerts.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { forecastRoutes } from './routes/forecast.js';
 import { healthRoutes } from './routes/health.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -27,9 +30,11 @@ import { modelRoutes } from './routes/models.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { streamRoutes } from './routes/stream.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ServerDeps {
   platform: Platform;
@@ -39,6 +44,8 @@ export interface ServerDeps {
   loggerInstance?: FastifyBaseLogger;
   /** Trust X-Forwarded-For from a proxy in front (env SALESCAST_TRUST_PROXY=1). */
   trustProxy?: boolean;
+  /** Real-time services; by default built from the platform and closed with the server. */
+  realtime?: Realtime;
 }
 
 /** Log redaction: credentials never reach the log, whatever the level. */
@@ -117,7 +124,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(auth, { platform: deps.platform });
-  await app.register(metrics);
+  const realtime =
+    deps.realtime ??
+    (await createRealtime(deps.platform, {
+      onError: (message, error) => app.log.error({ err: error }, message),
+    }));
+  if (!deps.realtime) app.addHook('onClose', () => realtime.close());
+  await app.register(metrics, { cacheStats: () => realtime.forecasts.cacheStats });
   await app.register(rateLimiting, { platform: deps.platform });
   // A refused attempt to change state is itself an audit event (outcome 'denied').
   app.addHook('onError', async (request, _reply, error) => {
@@ -155,6 +168,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await v1.register(jobRoutes, { platform: deps.platform });
       await v1.register(scheduleRoutes, { platform: deps.platform });
       await v1.register(monitoringRoutes, { platform: deps.platform });
+      await v1.register(forecastRoutes, { realtime });
+      await v1.register(streamRoutes, { realtime });
+      await v1.register(alertRoutes, { realtime });
+      await v1.register(webhookRoutes, { realtime });
     },
     { prefix: '/v1' },
   );

@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'billing:manage': 'Manage billing (plan, payment details)',
   'settings:manage': 'Change tenant settings such as branding',
   'audit:view': 'Read, verify and report on the audit trail',
+  'alerts:acknowledge': 'Acknowledge real-time alerts',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -39,8 +40,16 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'usage:view',
     'billing:view',
     'audit:view',
+    'alerts:acknowledge',
   ],
-  analyst: ['forecasts:view', 'datasets:view', 'datasets:upload', 'models:train', 'usage:view'],
+  analyst: [
+    'forecasts:view',
+    'datasets:view',
+    'datasets:upload',
+    'models:train',
+    'usage:view',
+    'alerts:acknowledge',
+  ],
   viewer: ['forecasts:view', 'datasets:view', 'usage:view'],
 };
 

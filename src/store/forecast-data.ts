@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { formatDay, parseIsoDay } from '../core/dates.js';
+import { parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import type { ColumnValues, Table } from '../data/duckdb.js';
 import { buildPanel, isCategorical, type LongColumns, type Panel, panelLevels } from '../features/panel.js';

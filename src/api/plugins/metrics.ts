@@ -1,9 +1,13 @@
-/** Prometheus metrics at /metrics: process defaults plus request counts and durations per route. */
+/**
+ * Prometheus metrics at /metrics: process defaults, request counts and durations per route, and the
+ * prediction cache's hits and misses per level with its hit ratio.
+ */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CacheStats } from '../../realtime/prediction-cache.js';
 
-async function metricsPlugin(app: FastifyInstance): Promise<void> {
+async function metricsPlugin(app: FastifyInstance, opts: { cacheStats?: () => CacheStats }): Promise<void> {
   // One registry per server, so several servers in one process (tests) do not collide.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'salescast_' });
@@ -20,6 +24,34 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  const { cacheStats } = opts;
+  if (cacheStats) {
+    // Read from the cache's own counters at scrape time, so serving pays nothing for metrics.
+    new Counter({
+      name: 'salescast_prediction_cache_requests_total',
+      help: 'Prediction cache lookups by level (l1 memory, l2 Redis) and result (hit, miss).',
+      labelNames: ['level', 'result'],
+      registers: [registry],
+      collect() {
+        const s = cacheStats();
+        this.reset();
+        this.inc({ level: 'l1', result: 'hit' }, s.l1_hits);
+        this.inc({ level: 'l1', result: 'miss' }, s.l1_misses);
+        this.inc({ level: 'l2', result: 'hit' }, s.l2_hits);
+        this.inc({ level: 'l2', result: 'miss' }, s.l2_misses);
+      },
+    });
+    new Gauge({
+      name: 'salescast_prediction_cache_hit_ratio',
+      help: 'Share of forecast requests answered from the prediction cache (either level) since start.',
+      registers: [registry],
+      collect() {
+        const s = cacheStats();
+        const lookups = s.l1_hits + s.l1_misses;
+        this.set(lookups > 0 ? (s.l1_hits + s.l2_hits) / lookups : 0);
+      },
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });

@@ -13,6 +13,7 @@ import { registerRetrain } from './retrain.js';
 import { registerRuns } from './runs.js';
 import { registerSchedules } from './schedules.js';
 import { registerServe } from './serve.js';
+import { registerStreamSim } from './stream-sim.js';
 import { registerTenant } from './tenant.js';
 import { registerTrain } from './train.js';
 import { registerUser } from './user.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerTrain,
   registerLearn,
   registerServe,
+  registerStreamSim,
   registerTenant,
   registerUser,
   registerAudit,

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Real-time serving benchmark (not a test). Compiles src into a scratch folder, installs autocannon
+# there (it is not a dependency), starts bench/realtime/server.mjs (the API with a demo production
+# model, and a bare Fastify route returning a constant, in one process), and measures with the load
+# generator on this same machine:
+#   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections: ratio;
+#   2. p50/p99 of POST /v1/forecast at a fixed 1,000 req/s, cached and with the cache disabled;
+#   3. POST /v1/forecast/batch rows/s for every series at h = 28.
+# An authenticated platform route (GET /v1/usage) is measured too, to show what the platform
+# costs per call before any forecast work.
+# Usage: bench/realtime/run.sh [seconds per run, default 10]. Results: .bench-out/realtime/results.json
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=$ROOT/.bench-out/realtime
+DUR=${1:-10}
+mkdir -p "$OUT"
+cd "$ROOT"
+
+echo "compiling src into $OUT/dist" >&2
+# Emitted even when a file being edited elsewhere has type errors; the bench only needs the JS.
+npx tsc -p tsconfig.build.json --outDir "$OUT/dist" >"$OUT/tsc.log" 2>&1 || echo "tsc reported errors (see $OUT/tsc.log); using the emitted JS" >&2
+AC_DIR=$ROOT/.bench-out/autocannon
+if [[ ! -x $AC_DIR/node_modules/.bin/autocannon ]]; then
+  npm install --prefix "$AC_DIR" --no-save --no-audit --no-fund autocannon >&2
+fi
+AC=$AC_DIR/node_modules/.bin/autocannon
+
+start_server() { # $1 = cache TTL ms; sets PID and INFO
+  coproc SERVER { exec node "$ROOT/bench/realtime/server.mjs" --dist "$OUT/dist" --cache-ttl-ms "$1"; }
+  PID=$SERVER_PID
+  read -r INFO <&"${SERVER[0]}"
+}
+stop_server() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+field() { node -e "const o=JSON.parse(process.argv[1]);console.log(o[process.argv[2]])" "$INFO" "$1"; }
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+start_server 60000
+trap stop_server EXIT
+API=$(field api); BARE=$(field bare); KEY=$(field key)
+SERIES=$(node -e "console.log(JSON.parse(process.argv[1]).series[0])" "$INFO")
+NSERIES=$(node -e "console.log(JSON.parse(process.argv[1]).series.length)" "$INFO")
+BODY="{\"series_id\":\"$SERIES\",\"h\":7}"
+AUTH="authorization: Bearer $KEY"
+JSON_CT="content-type: application/json"
+
+echo "warming up" >&2
+"$AC" -j -c 10 -d 2 -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >/dev/null 2>&1
+echo "max throughput: bare route, then /v1/forecast (cached), 10 connections, ${DUR}s each" >&2
+"$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -b '{}' "$BARE/constant" >"$OUT/bare.json" 2>/dev/null
+"$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-max.json" 2>/dev/null
+# The platform's own cost per authenticated call (API-key lookup, API-call metering, rate limit),
+# which every /v1 route pays before its handler runs.
+"$AC" -j -c 10 -d "$DUR" -H "$AUTH" "$API/v1/usage" >"$OUT/usage-max.json" 2>/dev/null
+echo "latency at 1,000 req/s: /v1/forecast (cached)" >&2
+"$AC" -j -c 20 -R 1000 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-1000.json" 2>/dev/null
+echo "batch: every series, h = 28, 5 runs" >&2
+: >"$OUT/batch.txt"
+for _ in 1 2 3 4 5; do
+  curl -s -o "$OUT/batch.ndjson" -w '%{time_total}\n' -X POST -H "$JSON_CT" -H "$AUTH" \
+    -d '{"h":28}' "$API/v1/forecast/batch" >>"$OUT/batch.txt"
+done
+BATCH_LINES=$(($(wc -l <"$OUT/batch.ndjson") - 1))
+stop_server
+trap - EXIT
+
+echo "latency at 1,000 req/s with the prediction cache disabled (every request computes)" >&2
+start_server 0
+trap stop_server EXIT
+API=$(field api); KEY=$(field key)
+AUTH="authorization: Bearer $KEY"
+"$AC" -j -c 10 -d 2 -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >/dev/null 2>&1
+"$AC" -j -c 20 -R 1000 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-nocache-1000.json" 2>/dev/null
+"$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-nocache-max.json" 2>/dev/null
+stop_server
+trap - EXIT
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+node - "$OUT" "$NSERIES" "$BATCH_LINES" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" <<'NODE'
+const [out, nSeries, lines, loadBefore, loadAfter, cores] = process.argv.slice(2);
+const fs = require('node:fs');
+const read = (f) => JSON.parse(fs.readFileSync(`${out}/${f}`, 'utf8'));
+const sum = (name, r) => ({
+  run: name,
+  req_per_s: Math.round(r.requests.average),
+  p50_ms: r.latency.p50,
+  p99_ms: r.latency.p99,
+  non2xx: r.non2xx,
+  errors: r.errors,
+});
+const bare = read('bare.json');
+const max = read('forecast-max.json');
+const runs = [
+  sum('bare route, max throughput', bare),
+  sum('POST /v1/forecast cached, max throughput', max),
+  sum('GET /v1/usage (authenticated platform route), max throughput', read('usage-max.json')),
+  sum('POST /v1/forecast cached, 1,000 req/s', read('forecast-1000.json')),
+  sum('POST /v1/forecast uncached, 1,000 req/s', read('forecast-nocache-1000.json')),
+  sum('POST /v1/forecast uncached, max throughput', read('forecast-nocache-max.json')),
+];
+const times = fs.readFileSync(`${out}/batch.txt`, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
+const rows = Number(nSeries) * 28;
+const median = times[Math.floor(times.length / 2)];
+const result = {
+  cores: Number(cores),
+  load_before: loadBefore,
+  load_after: loadAfter,
+  runs,
+  throughput_ratio: Math.round((max.requests.average / bare.requests.average) * 1000) / 1000,
+  batch: { series: Number(nSeries), h: 28, rows, lines: Number(lines), median_s: median, rows_per_s: Math.round(rows / median) },
+};
+fs.writeFileSync(`${out}/results.json`, `${JSON.stringify(result, null, 2)}\n`);
+console.log('| run | req/s | p50 ms | p99 ms | non-2xx |');
+console.log('|---|--:|--:|--:|--:|');
+for (const r of runs) console.log(`| ${r.run} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.non2xx} |`);
+console.log(`\nthroughput ratio (cached forecast / bare route): ${result.throughput_ratio}`);
+console.log(`batch: ${rows} rows (${nSeries} series × 28) in ${median} s (median of 5): ${result.batch.rows_per_s} rows/s`);
+console.log(`load average before ${loadBefore}, after ${loadAfter}; ${cores} cores`);
+NODE

@@ -1,0 +1,170 @@
+/**
+ * Online anomaly detection, pure and per series:
+ * - residual anomalies: the robust z-score of each new actual's residual (actual − one-step
+ *   forecast) against the median and MAD of the series' recent residuals;
+ * - prediction spikes and drops: the robust z-score of each new one-step forecast against the
+ *   series' recent forecasts.
+ * The window spans whole seasons (8 weeks of days, 26 weeks of weeks) so every weekday weighs the
+ * same in the baseline; findings are kept out of it, so a spike does not widen the band that
+ * judges the next value.
+ */
+import type { Frequency } from '../core/dates.js';
+
+export const SEVERITIES = ['minor', 'major', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type AnomalyKind = 'actual_spike' | 'actual_drop' | 'forecast_spike' | 'forecast_drop';
+
+export interface AnomalyOptions {
+  /** |z| at or above which a value is anomalous; default 2.5. */
+  readonly threshold?: number;
+  /** Baseline values per series; default 56 (daily) or 26 (weekly). */
+  readonly window?: number;
+  /** Baseline values needed before anything is judged; default 14 (daily) or 8 (weekly). */
+  readonly minHistory?: number;
+}
+
+export interface Finding {
+  readonly kind: AnomalyKind;
+  readonly severity: Severity;
+  /** Robust z-score. */
+  readonly score: number;
+  readonly value: number;
+  /** What was expected: the forecast for residuals, the baseline median for forecasts. */
+  readonly expected: number;
+}
+
+/** Consistency constant: 1.4826 × MAD estimates σ for normal data. */
+const MAD_TO_SIGMA = 1.4826;
+
+/**
+ * The severity of a robust z-score: minor from `threshold`, major from 1.6×, critical from 2.4×
+ * (4 and 6 at the default 2.5); null below the threshold.
+ */
+export function severityOf(absZ: number, threshold: number): Severity | null {
+  if (!(absZ >= threshold)) return null;
+  if (absZ >= 2.4 * threshold) return 'critical';
+  if (absZ >= 1.6 * threshold) return 'major';
+  return 'minor';
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+function median(sorted: Float64Array): number {
+  const n = sorted.length;
+  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/**
+ * Robust z of `x` against `values`: (x − median) / (1.4826 · MAD), with the scale floored at
+ * `minScale` so that a run of identical values (a series of zeros) does not make every change
+ * infinitely surprising.
+ */
+export function robustZ(
+  values: ArrayLike<number>,
+  x: number,
+  minScale: number,
+): { z: number; median: number; scale: number } {
+  const sorted = Float64Array.from(values).sort();
+  const m = median(sorted);
+  const dev = sorted.map((v) => Math.abs(v - m)).sort();
+  const scale = Math.max(MAD_TO_SIGMA * median(dev), minScale);
+  return { z: (x - m) / scale, median: m, scale };
+}
+
+/** Variance-stabilising transform of a count (negative forecasts count as 0). */
+function anscombe(x: number): number {
+  return 2 * Math.sqrt(Math.max(x, 0) + 0.375);
+}
+
+/** Consecutive findings after which the detector treats the values as a level shift. */
+const LEVEL_SHIFT_RUN = 3;
+
+/** A fixed-size ring of the most recent values. */
+class Ring {
+  private readonly buf: Float64Array;
+  private next = 0;
+  length = 0;
+  constructor(capacity: number) {
+    this.buf = new Float64Array(capacity);
+  }
+  push(v: number): void {
+    this.buf[this.next] = v;
+    this.next = (this.next + 1) % this.buf.length;
+    this.length = Math.min(this.length + 1, this.buf.length);
+  }
+  values(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** The detectors of one model version, with a baseline per series. */
+export class AnomalyDetector {
+  readonly threshold: number;
+  private readonly window: number;
+  private readonly minHistory: number;
+  private readonly residuals = new Map<string, Ring>();
+  private readonly forecasts = new Map<string, Ring>();
+  private readonly runs = new Map<string, number>();
+
+  constructor(freq: Frequency, options: AnomalyOptions = {}) {
+    this.threshold = options.threshold ?? 2.5;
+    this.window = options.window ?? (freq === 'week' ? 26 : 56);
+    this.minHistory = options.minHistory ?? (freq === 'week' ? 8 : 14);
+    if (!(this.threshold > 0)) throw new RangeError('threshold must be > 0');
+  }
+
+  /**
+   * Judges an actual against its one-step forecast. Sales are counts whose noise grows with their
+   * size (a promotion day varies more than a quiet one), so the residual is taken on the Anscombe
+   * scale 2√(x + 3/8), where count noise has unit variance whatever the level; the scale is
+   * floored at 1, the Poisson noise, so a slow mover selling 2 where 0.3 was expected is ordinary.
+   */
+  observeActual(seriesId: string, actual: number, forecast: number): Finding | null {
+    const residual = anscombe(actual) - anscombe(forecast);
+    return this.judge(this.residuals, seriesId, residual, 1, (z) => ({
+      kind: z > 0 ? 'actual_spike' : 'actual_drop',
+      value: actual,
+      expected: forecast,
+    }));
+  }
+
+  /** Judges a new one-step forecast against the series' recent one-step forecasts. */
+  observeForecast(seriesId: string, forecast: number, level: number): Finding | null {
+    return this.judge(this.forecasts, seriesId, forecast, Math.max(0.5, 0.1 * level), (z, m) => ({
+      kind: z > 0 ? 'forecast_spike' : 'forecast_drop',
+      value: forecast,
+      expected: m,
+    }));
+  }
+
+  private judge(
+    rings: Map<string, Ring>,
+    seriesId: string,
+    x: number,
+    minScale: number,
+    describe: (z: number, median: number) => Pick<Finding, 'kind' | 'value' | 'expected'>,
+  ): Finding | null {
+    if (!Number.isFinite(x)) return null;
+    let ring = rings.get(seriesId);
+    if (!ring) {
+      ring = new Ring(this.window);
+      rings.set(seriesId, ring);
+    }
+    let finding: Finding | null = null;
+    if (ring.length >= this.minHistory) {
+      const { z, median: m } = robustZ(ring.values(), x, minScale);
+      const severity = severityOf(Math.abs(z), this.threshold);
+      if (severity) finding = { ...describe(z, m), severity, score: z };
+    }
+    // A run of findings is a new normal (a level shift), not a run of anomalies: after
+    // LEVEL_SHIFT_RUN in a row the values enter the baseline, which then follows them.
+    const key = `${rings === this.residuals ? 'r' : 'f'}|${seriesId}`;
+    const run = finding ? (this.runs.get(key) ?? 0) + 1 : 0;
+    this.runs.set(key, run);
+    if (!finding || run >= LEVEL_SHIFT_RUN) ring.push(x);
+    return finding;
+  }
+}

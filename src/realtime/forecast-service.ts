@@ -1,0 +1,225 @@
+/**
+ * Real-time forecasts from the tenant's production model: one series (answered from the prediction
+ * cache when the same inputs were forecast recently) or a batch of series (produced in chunks, so
+ * a route can stream them). Every forecast row served counts as a prediction row against the
+ * tenant's quota, cached or not; each new one-step forecast of a series is judged by the anomaly
+ * detector of the prediction stream.
+ */
+import { createHash } from 'node:crypto';
+import { formatDay, parseIsoDay } from '../core/dates.js';
+import { SalescastError } from '../core/errors.js';
+import { type Principal, requirePermission } from '../platform/principal.js';
+import type { UsageService } from '../platform/usage-service.js';
+import type { AlertService } from './alert-service.js';
+import type { DriverValue } from './online-state.js';
+import { type CacheStats, PredictionCache, type PredictionCacheOptions } from './prediction-cache.js';
+import { RollingStats, type WindowStats } from './rolling-stats.js';
+import {
+  type FutureDrivers,
+  forecastSeries,
+  type SeriesForecast,
+  type ServedModel,
+  type ServingRegistry,
+} from './serving.js';
+
+/** Forecast rows above which a batch is refused (an async batch job is not available yet). */
+export const MAX_BATCH_ROWS = 2_000_000;
+
+/** Series forecast per chunk of a batch: large enough to amortise the model, small enough to stream. */
+const BATCH_CHUNK = 512;
+
+export interface ForecastInput {
+  readonly seriesId: string;
+  readonly h: number;
+  readonly model?: string;
+  /** Known drivers of future dates (overriding streamed events). */
+  readonly future?: readonly { date: string; drivers: Readonly<Record<string, DriverValue>> }[];
+}
+
+export interface ModelRef {
+  name: string;
+  version: number;
+}
+
+export interface ForecastResponse extends SeriesForecast {
+  model: ModelRef;
+  h: number;
+  /** Where the answer came from: a cache level, or 'miss' when it was computed. */
+  cache: 'l1' | 'l2' | 'miss';
+}
+
+export interface BatchInput {
+  /** Default: every series of the model. */
+  readonly seriesIds?: readonly string[];
+  readonly h: number;
+  readonly model?: string;
+}
+
+export interface BatchForecast {
+  model: ModelRef;
+  h: number;
+  series: number;
+  rows: number;
+  /** The forecasts, a chunk of series at a time. */
+  chunks: Iterable<SeriesForecast[]>;
+}
+
+export interface ForecastService {
+  forecast(p: Principal, input: ForecastInput): Promise<ForecastResponse>;
+  batch(p: Principal, input: BatchInput): Promise<BatchForecast>;
+  /** Rolling statistics of the tenant's recent predictions and errors over the last `seconds`. */
+  stats(p: Principal, seconds: number): WindowStats;
+  /** The tenant's rolling statistics (the stream service records errors into them). */
+  statsOf(tenantId: string): RollingStats;
+  /** Judges a new one-step forecast of a series, raising an alert when it is a spike or drop. */
+  judgeForecast(served: ServedModel, seriesId: string, forecast: SeriesForecast): Promise<void>;
+  readonly cacheStats: CacheStats;
+}
+
+export interface ForecastServiceDeps {
+  serving: ServingRegistry;
+  usage: UsageService;
+  alerts: AlertService;
+  cache?: PredictionCacheOptions;
+  /** Default MAX_BATCH_ROWS. */
+  batchMaxRows?: number;
+}
+
+type CachedForecast = SeriesForecast & { model: ModelRef; h: number };
+
+export function createForecastService(deps: ForecastServiceDeps): ForecastService {
+  const { serving, usage, alerts } = deps;
+  const cache = new PredictionCache<CachedForecast>(deps.cache);
+  serving.onInvalidate((prefix) => cache.invalidate(prefix));
+  const stats = new Map<string, RollingStats>();
+  const statsOf = (tenantId: string) => {
+    let s = stats.get(tenantId);
+    if (!s) {
+      s = new RollingStats();
+      stats.set(tenantId, s);
+    }
+    return s;
+  };
+  /** The digest each series' prediction stream was last judged at, per served version. */
+  const judged = new WeakMap<ServedModel, Map<string, string>>();
+
+  const checkHorizon = (served: ServedModel, h: number) => {
+    const max = served.model.forecaster.horizon;
+    if (!(Number.isInteger(h) && h >= 1 && h <= max)) {
+      throw new SalescastError(
+        'INVALID_ARGUMENT',
+        `h must be an integer from 1 to ${max} (the horizon model version ${served.model.version} was trained for); got ${h}.`,
+        { field: 'h' },
+      );
+    }
+  };
+
+  const judgeForecast = async (served: ServedModel, seriesId: string, forecast: SeriesForecast) => {
+    let seen = judged.get(served);
+    if (!seen) {
+      seen = new Map();
+      judged.set(served, seen);
+    }
+    const digest = served.state.digest(seriesId);
+    if (seen.get(seriesId) === digest) return;
+    seen.set(seriesId, digest);
+    const first = forecast.forecasts[0];
+    const finding = served.detector.observeForecast(seriesId, first.yhat, served.state.level(seriesId));
+    if (!finding) return;
+    statsOf(served.tenantId).anomaly();
+    await alerts.raise(served.tenantId, {
+      ...finding,
+      seriesId,
+      date: first.date,
+      model: `${served.model.name}@${served.model.version}`,
+    });
+  };
+
+  return {
+    async forecast(p, input) {
+      requirePermission(p, 'forecasts:view');
+      const served = await serving.get(p.tenantId, input.model);
+      checkHorizon(served, input.h);
+      const future = futureOf(served, input);
+      const digest = served.state.digest(input.seriesId);
+      const futureKey = input.future?.length
+        ? createHash('sha1').update(JSON.stringify(input.future)).digest('base64url')
+        : '';
+      const key = `${served.key}|${input.seriesId}|${input.h}|${digest}|${futureKey}`;
+      await usage.add(p.tenantId, 'prediction_rows', input.h);
+      statsOf(p.tenantId).prediction(input.h);
+      const hit = await cache.get(key);
+      if (hit) return { ...hit.value, cache: hit.level };
+      const [one] = forecastSeries(served, [input.seriesId], input.h, future);
+      const value: CachedForecast = {
+        ...one,
+        model: { name: served.model.name, version: served.model.version },
+        h: input.h,
+      };
+      await cache.set(key, value);
+      await judgeForecast(served, input.seriesId, one);
+      return { ...value, cache: 'miss' };
+    },
+
+    async batch(p, input) {
+      requirePermission(p, 'forecasts:view');
+      const served = await serving.get(p.tenantId, input.model);
+      checkHorizon(served, input.h);
+      const ids = input.seriesIds ? [...new Set(input.seriesIds)] : served.state.seriesIds;
+      for (const id of ids) served.state.lastDate(id);
+      const rows = ids.length * input.h;
+      const limit = deps.batchMaxRows ?? MAX_BATCH_ROWS;
+      if (rows > limit) {
+        throw new SalescastError(
+          'PAYLOAD_TOO_LARGE',
+          `A batch forecast may have at most ${limit} rows (series × h); this one has ${rows}. Split it into smaller batches.`,
+          { field: 'series_ids' },
+        );
+      }
+      await usage.add(p.tenantId, 'prediction_rows', rows);
+      statsOf(p.tenantId).prediction(rows);
+      const chunks = function* () {
+        if (served.panelWide) {
+          yield forecastSeries(served, ids, input.h);
+          return;
+        }
+        for (let i = 0; i < ids.length; i += BATCH_CHUNK)
+          yield forecastSeries(served, ids.slice(i, i + BATCH_CHUNK), input.h);
+      };
+      return {
+        model: { name: served.model.name, version: served.model.version },
+        h: input.h,
+        series: ids.length,
+        rows,
+        chunks: chunks(),
+      };
+    },
+
+    stats(p, seconds) {
+      requirePermission(p, 'forecasts:view');
+      return statsOf(p.tenantId).summary(seconds);
+    },
+    statsOf,
+    judgeForecast,
+    cacheStats: cache.stats,
+  };
+}
+
+/** The request's future drivers keyed by series and day, checked against the forecast dates. */
+function futureOf(served: ServedModel, input: ForecastInput): FutureDrivers | undefined {
+  if (!input.future?.length) return undefined;
+  const last = served.state.lastDate(input.seriesId);
+  const byDay = new Map<number, Readonly<Record<string, DriverValue>>>();
+  input.future.forEach((row, i) => {
+    const day = parseIsoDay(row.date);
+    if (day === undefined || day <= last) {
+      throw new SalescastError(
+        'INVALID_ARGUMENT',
+        `future[${i}].date must be a date (YYYY-MM-DD) after the series' last period ${formatDay(last)}; got '${row.date}'.`,
+        { field: `future[${i}].date` },
+      );
+    }
+    byDay.set(day, row.drivers);
+  });
+  return new Map([[input.seriesId, byDay]]);
+}

@@ -1,0 +1,72 @@
+/**
+ * Wires the real-time services of a platform: serving registry (production model versions with
+ * their online state), prediction cache, forecasts, streaming, anomaly detection and alerts. The
+ * server builds it once and closes it on shutdown.
+ */
+import type { Platform } from '../platform/platform.js';
+import { type AlertService, createAlertService } from './alert-service.js';
+import type { AnomalyOptions } from './anomaly.js';
+import { createForecastService, type ForecastService } from './forecast-service.js';
+import type { PredictionCacheOptions } from './prediction-cache.js';
+import { ServingRegistry } from './serving.js';
+import { createStreamService, type StreamService } from './stream-service.js';
+import type { RetryPolicy } from './webhook-delivery.js';
+
+export interface Realtime {
+  readonly serving: ServingRegistry;
+  readonly forecasts: ForecastService;
+  readonly stream: StreamService;
+  readonly alerts: AlertService;
+  close(): Promise<void>;
+}
+
+export interface RealtimeOptions {
+  readonly anomaly?: AnomalyOptions;
+  readonly cache?: Omit<PredictionCacheOptions, 'redis' | 'redisPrefix'>;
+  readonly webhookRetry?: RetryPolicy;
+  /** Rows (series × h) above which a batch forecast is refused; default MAX_BATCH_ROWS. */
+  readonly batchMaxRows?: number;
+  /** Run the Redis Streams consumer (when Redis is configured); default true. */
+  readonly consumeRedisStream?: boolean;
+  readonly onError?: (message: string, error: unknown) => void;
+}
+
+export async function createRealtime(platform: Platform, options: RealtimeOptions = {}): Promise<Realtime> {
+  const { store, redis, config } = platform;
+  const serving = new ServingRegistry(platform.productionModels, store, { anomaly: options.anomaly });
+  const alerts = createAlertService({
+    store,
+    redis,
+    redisPrefix: config.redisPrefix,
+    retry: options.webhookRetry,
+    onError: options.onError,
+  });
+  const forecasts = createForecastService({
+    serving,
+    usage: platform.usage,
+    alerts,
+    cache: { ...options.cache, redis, redisPrefix: config.redisPrefix },
+    batchMaxRows: options.batchMaxRows,
+  });
+  const stream = createStreamService({
+    store,
+    serving,
+    forecasts,
+    alerts,
+    redis,
+    redisPrefix: config.redisPrefix,
+    onError: options.onError,
+  });
+  if (options.consumeRedisStream ?? true) await stream.startConsumer();
+  return {
+    serving,
+    forecasts,
+    stream,
+    alerts,
+    async close() {
+      await stream.close();
+      await alerts.close();
+      serving.close();
+    },
+  };
+}

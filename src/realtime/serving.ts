@@ -1,0 +1,201 @@
+/**
+ * What this process serves for each tenant's production model version: the forecaster, its online
+ * feature state (the training history's tail plus every streamed record since, replayed from the
+ * store) and its anomaly detector. Entries are keyed by tenant, model and version; a promotion or a
+ * rollback (`ProductionModels.onChange`) drops the tenant's entries for that model, and the
+ * version a name resolves to is re-checked every few seconds so promotions made by another
+ * process are picked up too.
+ */
+import { formatDay, parseIsoDay } from '../core/dates.js';
+import { buildFeatureSet } from '../features/feature-set.js';
+import { type Panel, seriesCount } from '../features/panel.js';
+import { ENSEMBLE, type Forecaster, type ForecastResult } from '../forecast/forecaster.js';
+import {
+  DEFAULT_MODEL_NAME,
+  type ProductionModel,
+  type ProductionModels,
+} from '../mlops/production-models.js';
+import type { Store } from '../store/store.js';
+import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
+import { type DriverValue, lookbackOf, OnlineState, type StreamRecord } from './online-state.js';
+
+export interface ServedModel {
+  /** `tenant|name|version`: the prefix of every cache key of this version. */
+  readonly key: string;
+  readonly tenantId: string;
+  readonly model: ProductionModel;
+  readonly state: OnlineState;
+  readonly detector: AnomalyDetector;
+  /** The forecaster output served: the ensemble when there is one, else the first model. */
+  readonly output: string;
+  /**
+   * True when a feature reads other series (target encodings across series): such a forecast is
+   * computed on the whole panel, since one series' window alone would change those features.
+   */
+  readonly panelWide: boolean;
+}
+
+/** One series' forecast as served. */
+export interface SeriesForecast {
+  readonly series_id: string;
+  readonly forecasts: { date: string; yhat: number; quantiles: Record<string, number> }[];
+}
+
+export type FutureDrivers = ReadonlyMap<string, ReadonlyMap<number, Readonly<Record<string, DriverValue>>>>;
+
+export interface ServingOptions {
+  readonly anomaly?: AnomalyOptions;
+  /** How long a name → production version resolution is trusted; default 5 s. */
+  readonly resolveTtlMs?: number;
+}
+
+export function servingKey(tenantId: string, name: string): string {
+  return `${tenantId}|${name}|`;
+}
+
+/** The cache of served model versions, with invalidation on promotion and rollback. */
+export class ServingRegistry {
+  private readonly entries = new Map<string, Promise<ServedModel>>();
+  private readonly resolved = new Map<string, { key: string; at: number }>();
+  private readonly listeners = new Set<(prefix: string) => void>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly models: ProductionModels,
+    private readonly store: Store,
+    private readonly options: ServingOptions = {},
+  ) {
+    this.unsubscribe = models.onChange((change) => this.invalidate(change.tenantId, change.name));
+  }
+
+  /** Calls `listener` with the key prefix of every invalidated model (caches drop those entries). */
+  onInvalidate(listener: (prefix: string) => void): void {
+    this.listeners.add(listener);
+  }
+
+  invalidate(tenantId: string, name: string): void {
+    const prefix = servingKey(tenantId, name);
+    this.resolved.delete(prefix);
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+    for (const l of this.listeners) l(prefix);
+  }
+
+  /** The served production version of `name` for the tenant, loading it on first use. */
+  async get(tenantId: string, name = DEFAULT_MODEL_NAME): Promise<ServedModel> {
+    const prefix = servingKey(tenantId, name);
+    const known = this.resolved.get(prefix);
+    if (known && Date.now() - known.at < (this.options.resolveTtlMs ?? 5000)) {
+      const entry = this.entries.get(known.key);
+      if (entry) return entry;
+    }
+    const model = await this.models.get(tenantId, name);
+    const key = `${prefix}${model.version}`;
+    if (known && known.key !== key) this.invalidate(tenantId, name);
+    this.resolved.set(prefix, { key, at: Date.now() });
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = this.load(key, model);
+      this.entries.set(key, entry);
+      entry.catch(() => this.entries.delete(key));
+    }
+    return entry;
+  }
+
+  /** Every loaded version of the tenant's models (streamed records update all of them). */
+  async loaded(tenantId: string): Promise<ServedModel[]> {
+    const mine = [...this.entries].filter(([key]) => key.startsWith(`${tenantId}|`)).map(([, e]) => e);
+    // A version that failed to load is retried on its next request; it has no state to update.
+    const settled = await Promise.allSettled(mine);
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.entries.clear();
+  }
+
+  private async load(key: string, model: ProductionModel): Promise<ServedModel> {
+    const { forecaster } = model;
+    const history = forecaster.history;
+    const state = new OnlineState(history, lookbackOf(forecaster.options, history.freq, forecaster.horizon));
+    // Replays what was streamed since the earliest end of a training series, so a newly promoted
+    // version starts from the same live view as the one it replaces.
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let s = 0; s < seriesCount(history); s++)
+      earliest = Math.min(earliest, history.dates[history.offsets[s + 1] - 1]);
+    const rows = await this.store.withTenant(model.tenantId, (r) =>
+      r.streamRecords.after(formatDay(earliest)),
+    );
+    for (const row of rows) {
+      if (!state.has(row.series_id)) continue;
+      const record: StreamRecord = {
+        seriesId: row.series_id,
+        date: parseIsoDay(row.date)!,
+        y: row.y,
+        drivers: JSON.parse(row.drivers) as Record<string, DriverValue>,
+      };
+      state.apply(record);
+    }
+    const names = forecaster.modelNames;
+    return {
+      key,
+      tenantId: model.tenantId,
+      model,
+      state,
+      detector: new AnomalyDetector(history.freq, this.options.anomaly),
+      output: names.includes(ENSEMBLE) ? ENSEMBLE : names[0],
+      panelWide: readsOtherSeries(forecaster, history),
+    };
+  }
+}
+
+function readsOtherSeries(forecaster: Forecaster, history: Panel): boolean {
+  const o = forecaster.options;
+  const defs = buildFeatureSet(history, {
+    lags: o.lags,
+    lagTransforms: o.lagTransforms,
+    dateFeatures: o.dateFeatures,
+    exog: o.exog,
+    seriesId: o.seriesId,
+    targetEncodings: o.targetEncodings,
+  });
+  return defs.some((d) => d.prepare !== undefined);
+}
+
+/**
+ * Forecasts `h` periods of `seriesIds` from the served state: the per-series fast path (only
+ * those series' windows go through the forecaster's feature code) unless the model reads other
+ * series, in which case the whole panel is forecast and the requested series are picked out.
+ */
+export function forecastSeries(
+  served: ServedModel,
+  seriesIds: readonly string[],
+  h: number,
+  future?: FutureDrivers,
+): SeriesForecast[] {
+  const { state, model } = served;
+  const ids = served.panelWide ? state.seriesIds : seriesIds;
+  const result = model.forecaster.predict(h, {
+    history: state.panelOf(ids),
+    future: state.futureOf(ids, h, future),
+  });
+  return pick(result, served.output, seriesIds);
+}
+
+function pick(result: ForecastResult, output: string, seriesIds: readonly string[]): SeriesForecast[] {
+  const out = result.models[output];
+  const index = new Map(result.seriesIds.map((id, s) => [id, s]));
+  const h = result.h;
+  const levels = [...out.quantiles.keys()];
+  return seriesIds.map((id) => {
+    const s = index.get(id)!;
+    const forecasts = [];
+    for (let k = 0; k < h; k++) {
+      const i = s * h + k;
+      const quantiles: Record<string, number> = {};
+      for (const q of levels) quantiles[String(q)] = out.quantiles.get(q)![i];
+      forecasts.push({ date: formatDay(result.dates[i]), yhat: out.yhat[i], quantiles });
+    }
+    return { series_id: id, forecasts };
+  });
+}

@@ -1,0 +1,264 @@
+/**
+ * Streaming actuals and events. Each record is stored (so a restarted process or a newly promoted
+ * model version replays it), applied to the online state of every loaded model version of the
+ * tenant, and — for an actual of the next periods — first judged against the one-step forecast the
+ * production model made from the state before it: the forecast goes through the prediction-stream
+ * detector and the residual through the residual detector. Records come from `POST /v1/stream`
+ * (NDJSON) and, with Redis, from a Redis Streams consumer group shared by every API process.
+ */
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { formatDay, parseIsoDay } from '../core/dates.js';
+import { SalescastError } from '../core/errors.js';
+import { type Principal, requirePermission } from '../platform/principal.js';
+import type { Store } from '../store/store.js';
+import type { Alert, AlertService } from './alert-service.js';
+import type { ForecastService } from './forecast-service.js';
+import type { DriverValue, StreamRecord } from './online-state.js';
+import { forecastSeries, type ServedModel, type ServingRegistry } from './serving.js';
+
+/** Records per request body (and per Redis read). */
+export const MAX_STREAM_RECORDS = 50_000;
+
+export interface IngestResult {
+  accepted: number;
+  /** Actuals after the last known period. */
+  appended: number;
+  /** Actuals or events replacing a period already in the window. */
+  corrected: number;
+  /** Events for future periods (known drivers). */
+  future: number;
+  /** Records older than the window (stored, but they no longer change a forecast). */
+  stale: number;
+  /** Alerts raised or escalated by these records. */
+  alerts: Alert[];
+}
+
+export interface StreamService {
+  /** Ingests NDJSON text: one record per line (blank lines skipped). */
+  ingestNdjson(p: Principal, text: string, model?: string): Promise<IngestResult>;
+  /** Ingests parsed records for a tenant (the Redis consumer's path: no principal). */
+  ingest(tenantId: string, records: readonly StreamRecord[], model?: string): Promise<IngestResult>;
+  /** Starts the Redis Streams consumer (no-op without Redis). */
+  startConsumer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StreamServiceDeps {
+  store: Store;
+  serving: ServingRegistry;
+  forecasts: ForecastService;
+  alerts: AlertService;
+  redis?: Redis;
+  redisPrefix?: string;
+  onError?: (message: string, error: unknown) => void;
+}
+
+/** The Redis stream external systems XADD to: fields `tenant` and `record` (one NDJSON line). */
+export function streamKey(redisPrefix: string): string {
+  return `${redisPrefix}stream:records`;
+}
+
+const bad = (line: number, field: string, message: string) =>
+  new SalescastError('INVALID_DATA', `line ${line}: ${message}`, { line, field });
+
+/**
+ * Parses one NDJSON line: `{"series_id", "date": "YYYY-MM-DD", "y"?: number, "drivers"?: {...}}`
+ * with `"type": "event"` (drivers only) or `"actual"` (the default, `y` required).
+ */
+export function parseStreamLine(text: string, line: number): StreamRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw bad(line, 'line', 'is not valid JSON.');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw bad(line, 'line', 'must be a JSON object.');
+  const o = raw as Record<string, unknown>;
+  const type = o.type ?? 'actual';
+  if (type !== 'actual' && type !== 'event')
+    throw bad(line, 'type', `type must be 'actual' or 'event'; got ${JSON.stringify(type)}.`);
+  if (typeof o.series_id !== 'string' || o.series_id === '')
+    throw bad(line, 'series_id', 'series_id must be a non-empty string.');
+  const date = typeof o.date === 'string' ? parseIsoDay(o.date) : undefined;
+  if (date === undefined) throw bad(line, 'date', `date must be YYYY-MM-DD; got ${JSON.stringify(o.date)}.`);
+  let y: number | null = null;
+  if (type === 'actual') {
+    if (typeof o.y !== 'number' || !Number.isFinite(o.y) || o.y < 0)
+      throw bad(line, 'y', `y must be a finite number ≥ 0 for an actual; got ${JSON.stringify(o.y)}.`);
+    y = o.y;
+  }
+  const drivers: Record<string, DriverValue> = {};
+  if (o.drivers !== undefined) {
+    if (typeof o.drivers !== 'object' || o.drivers === null || Array.isArray(o.drivers))
+      throw bad(line, 'drivers', 'drivers must be an object of driver → number, text or null.');
+    for (const [k, v] of Object.entries(o.drivers)) {
+      if (v !== null && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v)))
+        throw bad(line, `drivers.${k}`, `driver '${k}' must be a number, text or null.`);
+      drivers[k] = v as DriverValue;
+    }
+  }
+  return { seriesId: o.series_id, date, y, drivers };
+}
+
+export function createStreamService(deps: StreamServiceDeps): StreamService {
+  const { serving, forecasts, alerts, redis } = deps;
+  let consumer: Redis | undefined;
+  let running: Promise<void> | undefined;
+  let stopping = false;
+
+  /** Judges an actual dated in the next periods against the forecast made before it. */
+  const judge = async (served: ServedModel, r: StreamRecord): Promise<Alert[]> => {
+    const { state } = served;
+    const gap = Math.round((r.date - state.lastDate(r.seriesId)) / (state.freq === 'week' ? 7 : 1));
+    if (r.y === null || gap < 1 || gap > served.model.forecaster.horizon) return [];
+    const [fc] = forecastSeries(served, [r.seriesId], gap);
+    const model = `${served.model.name}@${served.model.version}`;
+    const raised: Alert[] = [];
+    if (gap === 1) await forecasts.judgeForecast(served, r.seriesId, fc);
+    const expected = fc.forecasts[gap - 1].yhat;
+    forecasts.statsOf(served.tenantId).actual(r.y, expected);
+    const finding = served.detector.observeActual(r.seriesId, r.y, expected);
+    if (finding) {
+      forecasts.statsOf(served.tenantId).anomaly();
+      const { alert, pushed } = await alerts.raise(served.tenantId, {
+        ...finding,
+        seriesId: r.seriesId,
+        date: formatDay(r.date),
+        model,
+      });
+      if (pushed) raised.push(alert);
+    }
+    return raised;
+  };
+
+  const ingest = async (
+    tenantId: string,
+    records: readonly StreamRecord[],
+    model?: string,
+    lineOf: (index: number) => number = (i) => i + 1,
+  ) => {
+    const primary = await serving.get(tenantId, model);
+    // Every record is checked before any is applied, so a bad line changes nothing.
+    records.forEach((r, i) => {
+      if (!primary.state.has(r.seriesId))
+        throw bad(lineOf(i), 'series_id', `the production model does not know the series '${r.seriesId}'.`);
+      const step = primary.state.freq === 'week' ? 7 : 1;
+      if ((r.date - primary.state.lastDate(r.seriesId)) % step !== 0)
+        throw bad(lineOf(i), 'date', `date ${formatDay(r.date)} is off the series' weekly grid.`);
+    });
+    const at = new Date().toISOString();
+    await deps.store.withTenant(tenantId, (repo) =>
+      repo.streamRecords.upsert(
+        records.map((r) => ({
+          series_id: r.seriesId,
+          date: formatDay(r.date),
+          y: r.y,
+          drivers: JSON.stringify(r.drivers),
+          received_at: at,
+        })),
+      ),
+    );
+    const others = (await serving.loaded(tenantId)).filter((s) => s !== primary);
+    const result: IngestResult = { accepted: 0, appended: 0, corrected: 0, future: 0, stale: 0, alerts: [] };
+    for (const r of records) {
+      result.alerts.push(...(await judge(primary, r)));
+      const applied = primary.state.apply(r);
+      result[applied.kind]++;
+      result.accepted++;
+      for (const other of others) if (other.state.has(r.seriesId)) other.state.apply(r);
+    }
+    return result;
+  };
+
+  const consume = async (conn: Redis, key: string, group: string, name: string) => {
+    while (!stopping) {
+      let reply: [string, [string, string[]][]][] | null;
+      try {
+        reply = (await conn.xreadgroup(
+          'GROUP',
+          group,
+          name,
+          'COUNT',
+          1000,
+          'BLOCK',
+          500,
+          'STREAMS',
+          key,
+          '>',
+        )) as [string, [string, string[]][]][] | null;
+      } catch (e) {
+        if (stopping) return;
+        deps.onError?.('reading the Redis stream failed', e);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (!reply) continue;
+      const byTenant = new Map<string, StreamRecord[]>();
+      const ids: string[] = [];
+      for (const [id, fields] of reply[0][1]) {
+        ids.push(id);
+        const f: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+        try {
+          const record = parseStreamLine(f.record ?? '', 1);
+          const list = byTenant.get(f.tenant) ?? [];
+          list.push(record);
+          byTenant.set(f.tenant, list);
+        } catch (e) {
+          deps.onError?.(`skipping stream entry ${id}`, e);
+        }
+      }
+      for (const [tenantId, records] of byTenant) {
+        await ingest(tenantId, records).catch((e: unknown) =>
+          deps.onError?.(`ingesting ${records.length} streamed records of tenant ${tenantId} failed`, e),
+        );
+      }
+      // Acknowledged after processing, so a crash redelivers; a bad entry is logged and dropped
+      // rather than redelivered forever.
+      await conn.xack(key, group, ...ids);
+    }
+  };
+
+  return {
+    async ingestNdjson(p, text, model) {
+      requirePermission(p, 'datasets:upload');
+      const records: StreamRecord[] = [];
+      const lineNumbers: number[] = [];
+      const lines = text.split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i].trim();
+        if (line === '') continue;
+        records.push(parseStreamLine(line, i + 1));
+        lineNumbers.push(i + 1);
+        if (records.length > MAX_STREAM_RECORDS) {
+          throw new SalescastError(
+            'PAYLOAD_TOO_LARGE',
+            `A stream request may carry at most ${MAX_STREAM_RECORDS} records; send the rest in another request.`,
+          );
+        }
+      }
+      if (records.length === 0) throw new SalescastError('INVALID_DATA', 'The body has no records.');
+      return ingest(p.tenantId, records, model, (i) => lineNumbers[i]);
+    },
+    ingest,
+    async startConsumer() {
+      if (!redis || running) return;
+      const key = streamKey(deps.redisPrefix ?? 'salescast:');
+      const group = 'salescast-stream';
+      consumer = redis.duplicate();
+      try {
+        await consumer.xgroup('CREATE', key, group, '$', 'MKSTREAM');
+      } catch (e) {
+        if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
+      }
+      running = consume(consumer, key, group, `${hostname()}-${process.pid}`);
+    },
+    async close() {
+      stopping = true;
+      await running;
+      if (consumer) await consumer.quit().catch(() => consumer?.disconnect());
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * `salescast stream-sim` replays a CSV against a real listening server: every record arrives (the
+ * served forecasts move past the replayed days), at the requested pace, through an API key.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerStreamSim } from '../../src/cli/commands/stream-sim.js';
+import { runCommand } from '../../src/cli/testing/run-command.js';
+import { formatDay } from '../../src/core/dates.js';
+import { type Caller, call, createTenant, type Harness, startHarness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+
+describe('stream-sim', () => {
+  let h: Harness;
+  let admin: Caller;
+  let demo: StreamingDemo;
+  let url: string;
+  let dir: string;
+  const tenants: string[] = [];
+
+  beforeAll(async () => {
+    demo = fitStreamingDemo({ holdout: 10, days: 150, trees: 20 });
+    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
+    h = await startHarness('sqlite', {}, { productionModels: models });
+    admin = await createTenant(h, 'Replay', 'pro');
+    tenants.push(admin.tenantId);
+    models.setProduction(1);
+    url = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    dir = await mkdtemp(join(tmpdir(), 'salescast-stream-sim-'));
+  });
+  afterAll(async () => {
+    await h?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('replays the held-out days of a CSV at the given rate', async () => {
+    const { panel, cutoff } = demo;
+    const rows = ['series_id,date,y,on_promo'];
+    for (let s = 0; s < panel.seriesIds.length; s++) {
+      for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
+        if (panel.dates[r] <= cutoff || panel.dates[r] > cutoff + 5) continue;
+        const promo = (panel.exog.on_promo as Float64Array)[r];
+        rows.push(`${panel.seriesIds[s]},${formatDay(panel.dates[r])},${panel.y[r]},${promo}`);
+      }
+    }
+    const file = join(dir, 'live.csv');
+    await writeFile(file, `${rows.join('\n')}\n`);
+    const key = (await call(h, 'POST', '/v1/api-keys', admin.token, { name: 'feed', role: 'analyst' })).json()
+      .key;
+
+    const out = await runCommand(registerStreamSim, [
+      'stream-sim',
+      '--data',
+      file,
+      '--rate',
+      '100/s',
+      '--batch',
+      '6',
+      '--url',
+      url,
+      '--api-key',
+      key,
+      '--json',
+    ]);
+    const result = JSON.parse(out.trim().split('\n').at(-1)!);
+    const records = rows.length - 1 - rows.slice(1).filter((r) => r.split(',')[2] === 'NaN').length;
+    expect(result.sent).toBe(records);
+    expect(result.requests).toBe(Math.ceil(records / 6));
+    // 30 records at 100/s: the last batch is due after 0.24 s.
+    expect(result.seconds).toBeGreaterThanOrEqual(0.24);
+    const fc = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: panel.seriesIds[0], h: 1 });
+    expect(fc.json().forecasts[0].date).toBe(formatDay(cutoff + 6));
+  });
+
+  it('refuses a rate that is not records per second', async () => {
+    await expect(
+      runCommand(registerStreamSim, [
+        'stream-sim',
+        '--data',
+        'x.csv',
+        '--rate',
+        'fast',
+        '--url',
+        url,
+        '--api-key',
+        'k',
+      ]),
+    ).rejects.toThrow(/records per second/);
+  });
+});

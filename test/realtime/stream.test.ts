@@ -1,0 +1,233 @@
+/**
+ * Streaming actuals: the online state the served model forecasts from gives exactly the training
+ * features of the same history; a bad line is refused by number with nothing applied; streaming
+ * load meets the rate limit and the API-call quota with 429; with Redis, records XADDed to the
+ * stream are consumed by the consumer group.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDay, parseIsoDay } from '../../src/core/dates.js';
+import { computeBatch } from '../../src/features/definition.js';
+import { buildFeatureSet } from '../../src/features/feature-set.js';
+import { isCategorical, type Panel, panelThrough } from '../../src/features/panel.js';
+import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
+import { streamKey } from '../../src/realtime/stream-service.js';
+import {
+  type Caller,
+  call,
+  createTenant,
+  DIALECTS,
+  type Harness,
+  startHarness,
+} from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+
+/** The drivers of panel row `r` as a stream record carries them. */
+function driversAt(panel: Panel, r: number): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = {};
+  for (const [name, col] of Object.entries(panel.exog)) {
+    if (isCategorical(col)) out[name] = col.codes[r] < 0 ? null : col.levels[col.codes[r]];
+    else out[name] = Number.isFinite(col[r]) ? col[r] : null;
+  }
+  return out;
+}
+
+/** NDJSON of every series' actuals (with drivers) dated in (from, to]. */
+function actualsBetween(panel: Panel, from: number, to: number): string {
+  const lines: string[] = [];
+  for (let s = 0; s < panel.seriesIds.length; s++) {
+    for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
+      const d = panel.dates[r];
+      if (d <= from || d > to || !Number.isFinite(panel.y[r])) continue;
+      lines.push(
+        JSON.stringify({
+          series_id: panel.seriesIds[s],
+          date: formatDay(d),
+          y: panel.y[r],
+          drivers: driversAt(panel, r),
+        }),
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+const ndjson = (h: Harness, token: string, payload: string) =>
+  h.app.inject({
+    method: 'POST',
+    url: '/v1/stream',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    payload,
+  });
+
+describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
+  let h: Harness;
+  let admin: Caller;
+  let demo: StreamingDemo;
+  let realtime: Realtime;
+  const tenants: string[] = [];
+
+  beforeAll(async () => {
+    demo = fitStreamingDemo({ holdout: 30, days: 240 });
+    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
+    h = await startHarness(dialect, {}, { productionModels: models });
+    admin = await createTenant(h, 'Stream', 'enterprise', true);
+    tenants.push(admin.tenantId);
+    models.setProduction(1);
+    // A second view of the same platform whose services the test can inspect.
+    realtime = await createRealtime(h.platform, { consumeRedisStream: false });
+  });
+  afterAll(async () => {
+    await realtime?.close();
+    await h?.close();
+  });
+
+  it('serves the training features of the same history, and its forecast', async () => {
+    const { panel, cutoff } = demo;
+    const streamedTo = cutoff + 20;
+    const body = actualsBetween(panel, cutoff, streamedTo);
+    const res = await ndjson(h, admin.token, body);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().appended).toBe(body.split('\n').length);
+
+    const served = await realtime.serving.get(admin.tenantId);
+    const id = panel.seriesIds[2];
+    const online = served.state.panelOf([id]);
+    const training = panelThrough(panel, streamedTo);
+    const s = training.seriesIds.indexOf(id);
+    const o = demo.forecaster.options;
+    const defs = buildFeatureSet(training, {
+      lags: o.lags,
+      lagTransforms: o.lagTransforms,
+      exog: o.exog,
+      targetEncodings: o.targetEncodings,
+    });
+    // The streamed days, as rows of each panel.
+    const last = 20;
+    const trainRows = Int32Array.from({ length: last }, (_, k) => training.offsets[s + 1] - last + k);
+    const onlineRows = Int32Array.from({ length: last }, (_, k) => online.offsets[1] - last + k);
+    const a = computeBatch(training, defs, trainRows);
+    const b = computeBatch(online, defs, onlineRows);
+    expect(b.names).toEqual(a.names);
+    expect(Array.from(online.dates.subarray(online.offsets[1] - last))).toEqual(
+      Array.from(trainRows, (r) => training.dates[r]),
+    );
+    for (let i = 0; i < a.data.length; i++) {
+      if (Number.isNaN(a.data[i])) expect(b.data[i]).toBeNaN();
+      // ewm reads the whole series in training and the window online: equal to 1e-9.
+      else expect(b.data[i]).toBeCloseTo(a.data[i], 9);
+    }
+
+    const fc = (await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 5 })).json();
+    // No future drivers were streamed as events, so neither side knows them.
+    const batch = demo.forecaster.predict(5, { history: training });
+    expect(fc.forecasts[0].date).toBe(formatDay(streamedTo + 1));
+    fc.forecasts.forEach((row: { yhat: number }, k: number) => {
+      expect(row.yhat).toBeCloseTo(batch.models.gbm.yhat[s * 5 + k], 6);
+    });
+  });
+
+  it('refuses a bad line by its number and applies nothing', async () => {
+    const served = await realtime.serving.get(admin.tenantId);
+    const id = demo.panel.seriesIds[0];
+    const before = served.state.lastDate(id);
+    const next = formatDay(before + 1);
+    const res = await ndjson(
+      h,
+      admin.token,
+      `{"series_id":"${id}","date":"${next}","y":3}\n\n{"series_id":"${id}","date":"${next}","y":-1}`,
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: 'INVALID_DATA', line: 3, field: 'y' });
+    const unknown = await ndjson(h, admin.token, `{"series_id":"nope","date":"${next}","y":1}`);
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ line: 1, field: 'series_id' });
+    const notJson = await ndjson(h, admin.token, 'hello');
+    expect(notJson.json()).toMatchObject({ code: 'INVALID_DATA', line: 1 });
+    expect(served.state.lastDate(id)).toBe(before);
+  });
+
+  it('answers 429 under streaming load once the API-call quota is used up', async () => {
+    const usage = (await call(h, 'GET', '/v1/usage', admin.token)).json().metrics.api_calls.used;
+    await call(h, 'PUT', `/v1/tenants/${admin.tenantId}/quotas`, admin.token, { api_calls: usage + 11 });
+    const served = await realtime.serving.get(admin.tenantId);
+    const id = demo.panel.seriesIds[1];
+    const start = served.state.lastDate(id);
+    const codes = await Promise.all(
+      Array.from({ length: 20 }, (_, k) =>
+        ndjson(h, admin.token, JSON.stringify({ series_id: id, date: formatDay(start + 1 + k), y: 5 })).then(
+          (r) => r.statusCode,
+        ),
+      ),
+    );
+    // The quota call above used one of the 11.
+    expect(codes.filter((c) => c === 200)).toHaveLength(10);
+    expect(codes.filter((c) => c === 429)).toHaveLength(10);
+    // Through the service: an HTTP call would itself be over the quota.
+    const p = await h.platform.auth.authenticate(admin.token);
+    await h.platform.tenants.setQuotas(p, admin.tenantId, { api_calls: null }, { requestId: 't', ip: '::1' });
+  });
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    'consumes records XADDed to the Redis stream',
+    async () => {
+      // The harness server consumes the stream (its Redis is configured): its forecasts move on.
+      const redis = new Redis(process.env.REDIS_URL!);
+      const id = demo.panel.seriesIds[3];
+      const firstDate = async () =>
+        (await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 1 })).json().forecasts[0]
+          .date;
+      try {
+        const next = await firstDate();
+        await redis.xadd(
+          streamKey(h.config.redisPrefix),
+          '*',
+          'tenant',
+          admin.tenantId,
+          'record',
+          JSON.stringify({ series_id: id, date: next, y: 7 }),
+        );
+        let now = next;
+        for (let i = 0; i < 100 && now === next; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          now = await firstDate();
+        }
+        expect(now).toBe(formatDay(parseIsoDay(next)! + 1));
+      } finally {
+        await redis.quit();
+      }
+    },
+  );
+});
+
+describe('streaming rate limit', () => {
+  let h: Harness;
+  let admin: Caller;
+  const tenants: string[] = [];
+
+  beforeAll(async () => {
+    const demo = fitStreamingDemo({ holdout: 10, days: 120, trees: 10 });
+    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
+    h = await startHarness('sqlite', { rateLimitPerMinute: 8 }, { productionModels: models });
+    admin = await createTenant(h, 'Limited', 'pro');
+    tenants.push(admin.tenantId);
+    models.setProduction(1);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('answers 429 with Retry-After past the per-client rate', async () => {
+    const codes: number[] = [];
+    let retryAfter: string | undefined;
+    for (let k = 0; k < 12; k++) {
+      const res = await ndjson(h, admin.token, '{"series_id":"x","date":"2024-01-01","y":1}');
+      codes.push(res.statusCode);
+      if (res.statusCode === 429) retryAfter = res.headers['retry-after'] as string;
+    }
+    // The login call counted too (the limit is per client and covers every route).
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(4);
+    expect(codes.slice(-1)).toEqual([429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+  });
+});
