@@ -22,6 +22,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { decisionRoutes } from './routes/decisions.js';
 import { explainRoutes } from './routes/explain.js';
 import { forecastRoutes } from './routes/forecast.js';
 import { healthRoutes } from './routes/health.js';
@@ -165,6 +166,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       await v1.register(usageRoutes, { platform: deps.platform });
       await v1.register(invoiceRoutes, { platform: deps.platform });
       await v1.register(auditRoutes, { platform: deps.platform });
+      await v1.register(decisionRoutes, { platform: deps.platform });
       await v1.register(runRoutes, { platform: deps.platform });
       await v1.register(modelRoutes, { platform: deps.platform });
       await v1.register(jobRoutes, { platform: deps.platform });

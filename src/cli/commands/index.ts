@@ -10,6 +10,7 @@ import { registerJobs } from './jobs.js';
 import { registerLearn } from './learn.js';
 import { registerModels } from './models.js';
 import { registerMonitor } from './monitor.js';
+import { registerRecommend } from './recommend.js';
 import { registerReport } from './report.js';
 import { registerRetrain } from './retrain.js';
 import { registerRuns } from './runs.js';
@@ -42,4 +43,5 @@ export const COMMANDS: readonly CommandRegistrar[] = [
   registerExplain,
   registerWhatIf,
   registerReport,
+  registerRecommend,
 ];
