@@ -1,7 +1,7 @@
 /**
  * Test harness for the platform: a platform + server per dialect. SQLite lives in a temporary data
- * directory; PostgreSQL (when DATABASE_URL is set) gets a fresh schema per harness, dropped at the
- * end; Redis (when REDIS_URL is set) gets a key prefix of its own, deleted at the end. Passwords
+ * directory; PostgreSQL (when DATABASE_URL is set) gets a fresh schema per harness, dropped after
+ * the whole run (test/pg-schemas.ts); Redis (when REDIS_URL is set) gets a key prefix of its own, deleted at the end. Passwords
  * use cheap argon2 parameters: test-only, production always uses OWASP's.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { buildServer } from '../../src/api/server.js';
 import { generateDemoRetailer } from '../../src/data/demo/generate.js';
 import { tableToCsv } from '../../src/data/demo/writers.js';
@@ -72,12 +71,7 @@ export async function startHarness(
       await app.close();
       await platform.close();
       await rm(dataDir, { recursive: true, force: true });
-      if (pgSchema) {
-        const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await client.connect();
-        await client.query(`DROP SCHEMA ${pgSchema} CASCADE`);
-        await client.end();
-      }
+      // The PostgreSQL schema stays until the run ends (test/pg-schemas.ts drops it then).
       if (config.redisUrl) {
         const redis = new Redis(config.redisUrl);
         const keys = await redis.keys(`${config.redisPrefix}*`);
