@@ -53,7 +53,12 @@ function toView(r: ApiKeyRow): ApiKeyView {
   };
 }
 
-export function createApiKeyService(deps: { store: Store; now?: () => Date }): ApiKeyService {
+export function createApiKeyService(deps: {
+  store: Store;
+  /** Called after a revocation commits (drops cached principals of the tenant). */
+  onAccessChange?: (tenantId: string) => void;
+  now?: () => Date;
+}): ApiKeyService {
   const now = deps.now ?? (() => new Date());
   return {
     async create(p, input, ctx) {
@@ -119,6 +124,7 @@ export function createApiKeyService(deps: { store: Store; now?: () => Date }): A
           now(),
         );
       });
+      deps.onAccessChange?.(p.tenantId);
     },
   };
 }

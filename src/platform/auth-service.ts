@@ -2,7 +2,9 @@
  * Authentication: password login (throttled), sessions with a short-lived JWT access token and a
  * rotating opaque refresh token, logout, and resolving a bearer credential (access token or API
  * key) into a principal. A session id rides in every access token and is checked against the
- * sessions table on each request, so logout and revocation take effect immediately.
+ * sessions table; the resolved principal is then cached for a few seconds (`PrincipalCache`), and
+ * every change that could revoke it drops the tenant's entries in this process at once, so logout
+ * and revocation take effect immediately here and within the cache TTL in other processes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { SalescastError } from '../core/errors.js';
@@ -15,6 +17,7 @@ import { type Argon2Params, hashPassword, verifyPassword } from './passwords.js'
 import { isRole } from './permissions.js';
 import type { PlanName } from './plans.js';
 import type { Principal, RequestContext } from './principal.js';
+import type { PrincipalCache } from './principal-cache.js';
 import { randomSecret, signAccessToken, verifyAccessToken } from './tokens.js';
 
 export interface TokenPair {
@@ -40,6 +43,8 @@ export interface AuthDeps {
   argon2: Argon2Params;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
+  /** Verified principals by credential hash; shared with the services that revoke access. */
+  principals: PrincipalCache;
   now?: () => Date;
 }
 
@@ -172,6 +177,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         const rotated = await r.sessions.rotate(s.id, s.refresh_hash, sha256Hex(secret), refreshExpiry());
         return rotated ? { userId: s.user_id } : ('invalid' as const);
       });
+      if (result === 'reused') deps.principals.dropTenant(parsed.tenantId);
       if (typeof result === 'string') throw unauthenticated('Invalid, expired or revoked refresh token.');
       const tenant = await store.system.getTenant(parsed.tenantId);
       if (tenant?.status !== 'active')
@@ -201,46 +207,68 @@ export function createAuthService(deps: AuthDeps): AuthService {
           now(),
         );
       });
+      deps.principals.dropTenant(p.tenantId);
     },
 
     async authenticate(bearer) {
-      if (isApiKey(bearer)) {
-        const key = await store.system.findApiKeyByHash(hashApiKey(bearer));
-        if (!key || key.revoked_at !== null || !isRole(key.role))
-          throw unauthenticated('Invalid or revoked API key.');
-        const tenant = await store.system.getTenant(key.tenant_id);
-        if (!tenant) throw unauthenticated('Invalid or revoked API key.');
-        if (tenant.status !== 'active')
-          throw new SalescastError('TENANT_SUSPENDED', 'This tenant is suspended.');
-        return {
+      // Keyed by hash, so no credential is kept in memory longer than its request.
+      const credential = hashApiKey(bearer);
+      const cached = deps.principals.get(credential);
+      if (cached) return cached;
+      const epoch = deps.principals.epoch();
+      const { principal, expiresAtMs } = await resolve(bearer, credential);
+      deps.principals.set(credential, principal, epoch, expiresAtMs);
+      return principal;
+    },
+  };
+
+  /**
+   * The principal behind `bearer` (whose SHA-256 is `keyHash`), read from the database, with the
+   * credential's own expiry (access tokens) in milliseconds since the epoch.
+   */
+  async function resolve(
+    bearer: string,
+    keyHash: string,
+  ): Promise<{ principal: Principal; expiresAtMs?: number }> {
+    if (isApiKey(bearer)) {
+      const key = await store.system.findApiKeyByHash(keyHash);
+      if (!key || key.revoked_at !== null || !isRole(key.role))
+        throw unauthenticated('Invalid or revoked API key.');
+      const tenant = await store.system.getTenant(key.tenant_id);
+      if (!tenant) throw unauthenticated('Invalid or revoked API key.');
+      if (tenant.status !== 'active')
+        throw new SalescastError('TENANT_SUSPENDED', 'This tenant is suspended.');
+      return {
+        principal: {
           kind: 'api_key',
           id: key.id,
           tenantId: key.tenant_id,
           role: key.role,
           plan: tenant.plan as PlanName,
           platformAdmin: false,
-        };
-      }
-      const claims = await verifyAccessToken(bearer, deps.secret);
-      if (!claims) throw unauthenticated('Invalid or expired access token.');
-      const found = await store.withTenant(claims.tid, async (r) => {
-        const [session, user, tenant] = [
-          await r.sessions.get(claims.sid),
-          await r.users.get(claims.sub),
-          await r.tenant.get(),
-        ];
-        return { session, user, tenant };
-      });
-      const { session, user, tenant } = found;
-      if (!session || session.revoked_at !== null || session.user_id !== claims.sub) {
-        throw unauthenticated('This session has ended; log in again.');
-      }
-      if (user?.status !== 'active' || !isRole(user.role) || !tenant) {
-        throw unauthenticated('This user cannot log in.');
-      }
-      if (tenant.status !== 'active')
-        throw new SalescastError('TENANT_SUSPENDED', 'This tenant is suspended.');
-      return {
+        },
+      };
+    }
+    const claims = await verifyAccessToken(bearer, deps.secret);
+    if (!claims) throw unauthenticated('Invalid or expired access token.');
+    const found = await store.withTenant(claims.tid, async (r) => {
+      const [session, user, tenant] = [
+        await r.sessions.get(claims.sid),
+        await r.users.get(claims.sub),
+        await r.tenant.get(),
+      ];
+      return { session, user, tenant };
+    });
+    const { session, user, tenant } = found;
+    if (!session || session.revoked_at !== null || session.user_id !== claims.sub) {
+      throw unauthenticated('This session has ended; log in again.');
+    }
+    if (user?.status !== 'active' || !isRole(user.role) || !tenant) {
+      throw unauthenticated('This user cannot log in.');
+    }
+    if (tenant.status !== 'active') throw new SalescastError('TENANT_SUSPENDED', 'This tenant is suspended.');
+    return {
+      principal: {
         kind: 'user',
         id: user.id,
         tenantId: tenant.id,
@@ -248,7 +276,8 @@ export function createAuthService(deps: AuthDeps): AuthService {
         plan: tenant.plan as PlanName,
         platformAdmin: user.platform_admin === 1,
         sessionId: session.id,
-      };
-    },
-  };
+      },
+      expiresAtMs: claims.exp === undefined ? undefined : claims.exp * 1000,
+    };
+  }
 }

@@ -17,6 +17,7 @@ import type { PlatformConfig } from './config.js';
 import { memoryCounterStore, redisCounterStore } from './counter-store.js';
 import { createDatasetService, type DatasetService, type IngestFn } from './dataset-service.js';
 import { createLoginThrottle } from './login-throttle.js';
+import { createPrincipalCache } from './principal-cache.js';
 import { createTenantService, type TenantService } from './tenant-service.js';
 import { loadJwtSecret } from './tokens.js';
 import { createUsageService, type UsageService } from './usage-service.js';
@@ -83,6 +84,12 @@ export async function createPlatform(
     config.throttle,
   );
   const usage = createUsageService({ store, now });
+  const principals = createPrincipalCache();
+  // Revocations, role changes, suspensions and quota changes take effect at once in this process.
+  const onAccessChange = (tenantId: string) => {
+    principals.dropTenant(tenantId);
+    usage.forget(tenantId);
+  };
   const registryModels = createProductionModels({ store });
   const registry = createRegistryService({
     store,
@@ -104,11 +111,18 @@ export async function createPlatform(
       argon2: config.argon2,
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+      principals,
       now,
     }),
-    tenants: createTenantService({ store, dataDir: config.dataDir, argon2: config.argon2, now }),
-    users: createUserService({ store, argon2: config.argon2, now }),
-    apiKeys: createApiKeyService({ store, now }),
+    tenants: createTenantService({
+      store,
+      dataDir: config.dataDir,
+      argon2: config.argon2,
+      onAccessChange,
+      now,
+    }),
+    users: createUserService({ store, argon2: config.argon2, onAccessChange, now }),
+    apiKeys: createApiKeyService({ store, onAccessChange, now }),
     usage,
     billing: createBillingService({ usage, now }),
     audit: createAuditService({ store, now }),
@@ -126,6 +140,8 @@ export async function createPlatform(
     operations,
     async close() {
       await operations.close();
+      // Buffered usage counters are written before the database closes: nothing is lost.
+      await usage.close();
       await store.close();
       if (redis) await redis.quit().catch(() => redis?.disconnect());
     },

@@ -129,6 +129,11 @@ export function createTenantService(deps: {
   store: Store;
   dataDir: string;
   argon2: Argon2Params;
+  /**
+   * Called after a status or quota change commits (drops the tenant's cached principals and
+   * usage limits in this process).
+   */
+  onAccessChange?: (tenantId: string) => void;
   now?: () => Date;
 }): TenantService {
   const now = deps.now ?? (() => new Date());
@@ -242,7 +247,7 @@ export function createTenantService(deps: {
       if (by && by.tenantId === tenantId && status === 'suspended') {
         throw new SalescastError('CONFLICT', 'A super-admin cannot suspend their own tenant.');
       }
-      return store.withTenant(tenantId, async (r) => {
+      const view = await store.withTenant(tenantId, async (r) => {
         await r.tenant.update({ status });
         if (status === 'suspended') {
           // Suspension ends every session at once; API keys are refused while suspended.
@@ -261,6 +266,8 @@ export function createTenantService(deps: {
         );
         return toTenantView((await r.tenant.get())!);
       });
+      deps.onAccessChange?.(tenantId);
+      return view;
     },
     async current(p) {
       return store.withTenant(p.tenantId, async (r) => toTenantView((await r.tenant.get())!));
@@ -300,7 +307,7 @@ export function createTenantService(deps: {
           });
         } else current[metric] = value;
       }
-      return store.withTenant(tenantId, async (r) => {
+      const view = await store.withTenant(tenantId, async (r) => {
         await r.tenant.update({ quota_overrides: JSON.stringify(current) });
         await appendAudit(
           r,
@@ -316,6 +323,8 @@ export function createTenantService(deps: {
         );
         return toTenantView((await r.tenant.get())!);
       });
+      deps.onAccessChange?.(tenantId);
+      return view;
     },
   };
 }

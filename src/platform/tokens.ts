@@ -13,8 +13,10 @@ export interface AccessClaims {
   sub: string;
   /** Tenant id. */
   tid: string;
-  /** Session id, checked against the sessions table on every request. */
+  /** Session id, checked against the sessions table (at most once per principal-cache TTL). */
   sid: string;
+  /** Expiry, seconds since the epoch (set on verified tokens). */
+  exp?: number;
 }
 
 const ISSUER = 'salescast';
@@ -78,7 +80,7 @@ export async function verifyAccessToken(
     ) {
       return undefined;
     }
-    return { sub: payload.sub, tid: payload.tid, sid: payload.sid };
+    return { sub: payload.sub, tid: payload.tid, sid: payload.sid, exp: payload.exp };
   } catch {
     return undefined;
   }

@@ -63,6 +63,8 @@ function checkRole(role: string): Role {
 export function createUserService(deps: {
   store: Store;
   argon2: Argon2Params;
+  /** Called after a role or status change commits (drops cached principals of the tenant). */
+  onAccessChange?: (tenantId: string) => void;
   now?: () => Date;
 }): UserService {
   const now = deps.now ?? (() => new Date());
@@ -147,7 +149,7 @@ export function createUserService(deps: {
       if (p.kind === 'user' && p.id === id) {
         throw new SalescastError('CONFLICT', 'You cannot change your own role or status; ask another admin.');
       }
-      return store.withTenant(p.tenantId, async (r) => {
+      const updated = await store.withTenant(p.tenantId, async (r) => {
         const before = await r.users.get(id);
         if (!before) throw new SalescastError('NOT_FOUND', `No user '${id}'.`);
         await r.users.update(id, {
@@ -170,6 +172,8 @@ export function createUserService(deps: {
         );
         return toView((await r.users.get(id))!);
       });
+      deps.onAccessChange?.(p.tenantId);
+      return updated;
     },
   };
 }

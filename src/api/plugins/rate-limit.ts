@@ -3,7 +3,7 @@
  * is the plan's requests per minute (1000 by default). Over it, the answer is 429 with Retry-After
  * and the draft-standard RateLimit-* headers. With Redis, every API process shares the counts.
  */
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SalescastError } from '../../core/errors.js';
@@ -12,6 +12,39 @@ import type { Platform } from '../../platform/platform.js';
 
 /** Requests per window for a caller without a plan (unauthenticated, by address). */
 export const DEFAULT_RATE_LIMIT = 1000;
+
+/**
+ * The in-memory counter store (fixed window per client, least recently used clients dropped past
+ * `maxClients`). Hand-written instead of the plugin's LocalStore, which hands back its live
+ * counter object and reads it after an await: a burst whose requests reach the limiter without
+ * any I/O in between (credentials served from the principal cache) then sees the burst's final
+ * count in every request, and all of them are refused (@fastify/rate-limit 11.2).
+ */
+export class SnapshotStore implements FastifyRateLimitStore {
+  private readonly windows = new Map<string, { count: number; startMs: number }>();
+  /** Clients tracked at most (the plugin's LocalStore default). */
+  static readonly MAX_CLIENTS = 5000;
+
+  incr(
+    key: string,
+    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+    timeWindow: number,
+  ): void {
+    const nowMs = Date.now();
+    let w = this.windows.get(key);
+    if (w) this.windows.delete(key);
+    if (!w || w.startMs + timeWindow <= nowMs) w = { count: 0, startMs: nowMs };
+    w.count += 1;
+    this.windows.set(key, w);
+    if (this.windows.size > SnapshotStore.MAX_CLIENTS)
+      this.windows.delete(this.windows.keys().next().value as string);
+    callback(null, { current: w.count, ttl: timeWindow - (nowMs - w.startMs) });
+  }
+
+  child(): FastifyRateLimitStore {
+    return new SnapshotStore();
+  }
+}
 
 async function rateLimitPlugin(app: FastifyInstance, opts: { platform: Platform }): Promise<void> {
   const { config, redis } = opts.platform;
@@ -24,7 +57,7 @@ async function rateLimitPlugin(app: FastifyInstance, opts: { platform: Platform 
     keyGenerator: (request) =>
       request.principal ? `${request.principal.kind}:${request.principal.id}` : `ip:${request.ip}`,
     enableDraftSpec: true,
-    ...(redis ? { redis, nameSpace: `${config.redisPrefix}ratelimit:` } : {}),
+    ...(redis ? { redis, nameSpace: `${config.redisPrefix}ratelimit:` } : { store: SnapshotStore }),
     errorResponseBuilder: (_request, ctx) =>
       new SalescastError(
         'RATE_LIMITED',
