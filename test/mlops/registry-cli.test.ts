@@ -51,7 +51,7 @@ describe('registry CLI', () => {
       platformConfig({ dataDir, argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }, {}),
     );
     try {
-      const demo = await ensureDemoTenant(platform, { stores: 1, products: 2, days: 90 });
+      const demo = await ensureDemoTenant(platform, { stores: 1, products: 2, days: 90, model: false });
       tenant = demo.login!.tenant_id;
       dataset = demo.login!.dataset_id!;
     } finally {

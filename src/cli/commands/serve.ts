@@ -1,6 +1,6 @@
 /**
- * `salescast serve`: runs the HTTP API (and, with `--role worker|all`, the job worker, which has no
- * queues yet and idles until later issues add them). Migrations run at start; SIGTERM or SIGINT
+ * `salescast serve`: runs the HTTP API and/or, with `--role worker|all`, the job worker (durable
+ * job runner and retrain scheduler; BullMQ shares the work between processes when REDIS_URL is set). Migrations run at start; SIGTERM or SIGINT
  * stops accepting connections, lets in-flight requests finish, closes the database and exits 0.
  */
 import type { Command } from 'commander';
@@ -22,8 +22,13 @@ const HELP_AFTER = `
 Storage: SQLite at <data-dir>/salescast.db, or PostgreSQL when DATABASE_URL is set. REDIS_URL shares
 rate limits and login throttling across processes. See docs/OPERATIONS.md for every variable.
 
-With --demo, an empty database gets the tenant "Demo Retail" with demo data, and the URL and the
-demo login are printed.
+Roles: api serves HTTP only; worker runs queued jobs (retrains) and due schedules only; all does both.
+Several worker processes can share one database: with REDIS_URL, BullMQ hands each job to one of them.
+A worker killed midway leaves its job to be retried once its lease (SALESCAST_JOB_LEASE_MS, default
+10 minutes) expires.
+
+With --demo, an empty database gets the tenant "Demo Retail" with demo data and a production model
+trained on it (about 10 s), and the URL and the demo login are printed.
 
 Example:
   salescast serve --port 8080 --data-dir ./var --demo`;
@@ -66,7 +71,13 @@ async function runServe(flags: ServeFlags): Promise<void> {
         })
       : undefined;
     const url = app ? await app.listen({ host: flags.host, port: flags.port }) : undefined;
-    if (!api) logger.info('worker started; it has no job queues yet and waits for SIGTERM');
+    const worker =
+      flags.role === 'api'
+        ? undefined
+        : await platform.operations.startWorker({
+            onError: (e) => logger.error({ err: e }, 'job worker error'),
+          });
+    if (worker) logger.info({ owner: worker.runner.owner }, 'job worker started');
     const login = demo?.login;
     emit(
       flags,
@@ -74,7 +85,14 @@ async function runServe(flags: ServeFlags): Promise<void> {
         url: url ?? null,
         role: flags.role,
         storage: config.databaseUrl ? 'postgres' : 'sqlite',
-        demo: login ? { email: login.email, password: login.password, tenant_id: login.tenant_id } : null,
+        demo: login
+          ? {
+              email: login.email,
+              password: login.password,
+              tenant_id: login.tenant_id,
+              model_version: login.model_version ?? null,
+            }
+          : null,
       },
       () =>
         [
@@ -92,7 +110,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, 'shutting down: finishing in-flight requests');
-        (app ? app.close() : Promise.resolve()).then(() => resolve(), resolve);
+        // The API stops taking requests first; the worker then finishes the job in hand.
+        (app ? app.close() : Promise.resolve()).then(() => worker?.stop()).then(() => resolve(), resolve);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
