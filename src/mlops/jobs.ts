@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 import { authorizeActor } from './actors.js';
 import type { Actor } from './registry-service.js';
 
-export const JOB_KINDS = ['retrain', 'monitor'] as const;
+export const JOB_KINDS = ['retrain', 'monitor', 'forecast-batch'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 

@@ -7,6 +7,7 @@
 import { appendAudit } from '../platform/audit-service.js';
 import type { PlatformConfig } from '../platform/config.js';
 import type { RequestContext } from '../platform/principal.js';
+import type { UsageService } from '../platform/usage-service.js';
 import { datasetDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
@@ -55,6 +56,8 @@ export interface OperationsDeps {
   store: Store;
   registry: RegistryService;
   productionModels: ProductionModels;
+  /** Meters the rows of batch forecast jobs. */
+  usage: UsageService;
   now?: () => Date;
 }
 
@@ -102,6 +105,16 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
           (report.triggered_job_id ? `, started retrain ${report.triggered_job_id}` : ''),
       );
       return { report_id: report.id, triggered_job_id: report.triggered_job_id };
+    },
+    // Loaded when a batch runs: the real-time serving code is not needed by other jobs.
+    'forecast-batch': async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
+      const { runBatchJob } = await import('../realtime/batch-job.js');
+      return runBatchJob(ctx, {
+        store,
+        productionModels: deps.productionModels,
+        usage: deps.usage,
+        dataDir: config.dataDir,
+      });
     },
   };
 

@@ -11,6 +11,7 @@ import { SalescastError } from '../core/errors.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService } from './alert-service.js';
+import type { ExplainAnswer } from './explain-service.js';
 import type { DriverValue } from './online-state.js';
 import { type CacheStats, PredictionCache, type PredictionCacheOptions } from './prediction-cache.js';
 import { RollingStats, type WindowStats } from './rolling-stats.js';
@@ -22,7 +23,10 @@ import {
   type ServingRegistry,
 } from './serving.js';
 
-/** Forecast rows above which a batch is refused (an async batch job is not available yet). */
+/**
+ * Forecast rows above which a batch is not streamed: it is refused, or run as an asynchronous job
+ * (`batch-job.ts`) when the caller asks for one.
+ */
 export const MAX_BATCH_ROWS = 2_000_000;
 
 /** Series forecast per chunk of a batch: large enough to amortise the model, small enough to stream. */
@@ -34,6 +38,8 @@ export interface ForecastInput {
   readonly model?: string;
   /** Known drivers of future dates (overriding streamed events). */
   readonly future?: readonly { date: string; drivers: Readonly<Record<string, DriverValue>> }[];
+  /** Add the drivers of each forecast period, as `POST /v1/explain` computes them. */
+  readonly explain?: boolean;
 }
 
 export interface ModelRef {
@@ -41,11 +47,23 @@ export interface ModelRef {
   version: number;
 }
 
+/**
+ * The drivers of a forecast, per period, from `explainAnswer`: base + Σ drivers = prediction
+ * (units). `model` is the explained global model; when it is the served output, `prediction` is the
+ * forecast's `yhat` before the floor at 0.
+ */
+export interface ForecastExplanation {
+  model: string;
+  link: 'identity' | 'log';
+  periods: ExplainAnswer['periods'];
+}
+
 export interface ForecastResponse extends SeriesForecast {
   model: ModelRef;
   h: number;
   /** Where the answer came from: a cache level, or 'miss' when it was computed. */
   cache: 'l1' | 'l2' | 'miss';
+  explanation?: ForecastExplanation;
 }
 
 export interface BatchInput {
@@ -103,17 +121,6 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
   /** The digest each series' prediction stream was last judged at, per served version. */
   const judged = new WeakMap<ServedModel, Map<string, string>>();
 
-  const checkHorizon = (served: ServedModel, h: number) => {
-    const max = served.model.forecaster.horizon;
-    if (!(Number.isInteger(h) && h >= 1 && h <= max)) {
-      throw new SalescastError(
-        'INVALID_ARGUMENT',
-        `h must be an integer from 1 to ${max} (the horizon model version ${served.model.version} was trained for); got ${h}.`,
-        { field: 'h' },
-      );
-    }
-  };
-
   const judgeForecast = async (served: ServedModel, seriesId: string, forecast: SeriesForecast) => {
     let seen = judged.get(served);
     if (!seen) {
@@ -146,10 +153,13 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
         ? createHash('sha1').update(JSON.stringify(input.future)).digest('base64url')
         : '';
       const key = `${served.key}|${input.seriesId}|${input.h}|${digest}|${futureKey}`;
+      // Explained first, so a model that cannot be explained is refused before it is metered.
+      const explanation = input.explain ? await explainOne(served, input, future) : undefined;
+      const extra = explanation ? { explanation } : {};
       await usage.add(p.tenantId, 'prediction_rows', input.h);
       statsOf(p.tenantId).prediction(input.h);
       const hit = await cache.get(key);
-      if (hit) return { ...hit.value, cache: hit.level };
+      if (hit) return { ...hit.value, cache: hit.level, ...extra };
       const [one] = forecastSeries(served, [input.seriesId], input.h, future);
       const value: CachedForecast = {
         ...one,
@@ -158,41 +168,24 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
       };
       await cache.set(key, value);
       await judgeForecast(served, input.seriesId, one);
-      return { ...value, cache: 'miss' };
+      return { ...value, cache: 'miss', ...extra };
     },
 
     async batch(p, input) {
       requirePermission(p, 'forecasts:view');
       const served = await serving.get(p.tenantId, input.model);
-      checkHorizon(served, input.h);
-      const ids = input.seriesIds ? [...new Set(input.seriesIds)] : served.state.seriesIds;
-      for (const id of ids) served.state.lastDate(id);
-      const rows = ids.length * input.h;
+      const batch = planBatch(served, input);
       const limit = deps.batchMaxRows ?? MAX_BATCH_ROWS;
-      if (rows > limit) {
+      if (batch.rows > limit) {
         throw new SalescastError(
           'PAYLOAD_TOO_LARGE',
-          `A batch forecast may have at most ${limit} rows (series × h); this one has ${rows}. Split it into smaller batches.`,
+          `A streamed batch forecast may have at most ${limit} rows (series × h); this one has ${batch.rows}. Send "async": true to run it as a job, or split it into smaller batches.`,
           { field: 'series_ids' },
         );
       }
-      await usage.add(p.tenantId, 'prediction_rows', rows);
-      statsOf(p.tenantId).prediction(rows);
-      const chunks = function* () {
-        if (served.panelWide) {
-          yield forecastSeries(served, ids, input.h);
-          return;
-        }
-        for (let i = 0; i < ids.length; i += BATCH_CHUNK)
-          yield forecastSeries(served, ids.slice(i, i + BATCH_CHUNK), input.h);
-      };
-      return {
-        model: { name: served.model.name, version: served.model.version },
-        h: input.h,
-        series: ids.length,
-        rows,
-        chunks: chunks(),
-      };
+      await usage.add(p.tenantId, 'prediction_rows', batch.rows);
+      statsOf(p.tenantId).prediction(batch.rows);
+      return batch;
     },
 
     stats(p, seconds) {
@@ -203,6 +196,93 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     judgeForecast,
     cacheStats: cache.stats,
   };
+}
+
+function checkHorizon(served: ServedModel, h: number): void {
+  const max = served.model.forecaster.horizon;
+  if (!(Number.isInteger(h) && h >= 1 && h <= max)) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `h must be an integer from 1 to ${max} (the horizon model version ${served.model.version} was trained for); got ${h}.`,
+      { field: 'h' },
+    );
+  }
+}
+
+/**
+ * Checks a batch against the served version (horizon, known series) and prepares its forecasts, a
+ * chunk of series at a time, without metering them: the streamed route meters up front, the batch
+ * job when it runs.
+ */
+export function planBatch(served: ServedModel, input: BatchInput): BatchForecast {
+  checkHorizon(served, input.h);
+  const ids = input.seriesIds ? [...new Set(input.seriesIds)] : served.state.seriesIds;
+  for (const id of ids) served.state.lastDate(id);
+  const chunks = function* () {
+    if (served.panelWide) {
+      yield forecastSeries(served, ids, input.h);
+      return;
+    }
+    for (let i = 0; i < ids.length; i += BATCH_CHUNK)
+      yield forecastSeries(served, ids.slice(i, i + BATCH_CHUNK), input.h);
+  };
+  return {
+    model: { name: served.model.name, version: served.model.version },
+    h: input.h,
+    series: ids.length,
+    rows: ids.length * input.h,
+    chunks: chunks(),
+  };
+}
+
+/**
+ * A batch as NDJSON text: the header line `{"model","h","series","rows"}`, then one line per
+ * series, a chunk of series per yielded string. It yields to the event loop between chunks so a
+ * long batch lets other requests (and a job's lease heartbeats) run.
+ */
+export async function* batchNdjson(batch: BatchForecast): AsyncGenerator<string> {
+  const header = { model: batch.model, h: batch.h, series: batch.series, rows: batch.rows };
+  yield `${JSON.stringify(header)}\n`;
+  for (const chunk of batch.chunks) {
+    let text = '';
+    for (const s of chunk) text += `${JSON.stringify(s)}\n`;
+    yield text;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * The drivers of one series' forecast from the served state, by the explanation service's own
+ * `explainAnswer` (loaded on first use, so the default path never loads it). A panel-wide model
+ * is explained on the whole live panel, as it is forecast.
+ */
+async function explainOne(
+  served: ServedModel,
+  input: ForecastInput,
+  future: FutureDrivers | undefined,
+): Promise<ForecastExplanation> {
+  const { explainAnswer } = await import('./explain-service.js');
+  const ids = served.panelWide ? served.state.seriesIds : [input.seriesId];
+  let answer: ExplainAnswer;
+  try {
+    answer = explainAnswer(
+      {
+        forecaster: served.model.forecaster,
+        history: served.state.panelOf(ids),
+        future: served.state.futureOf(ids, input.h, future),
+        h: input.h,
+      },
+      { selection: { series: input.seriesId } },
+    );
+  } catch (e) {
+    // No component is requested here, so a refusal naming 'model' means the forecaster has no
+    // global model (naive, ETS): it is the request's `explain` that cannot be honoured.
+    if (e instanceof SalescastError && e.code === 'INVALID_ARGUMENT' && e.location.field === 'model') {
+      throw new SalescastError('INVALID_ARGUMENT', `explain: ${e.message}`, { field: 'explain' });
+    }
+    throw e;
+  }
+  return { model: answer.model, link: answer.link, periods: answer.periods };
 }
 
 /** The request's future drivers keyed by series and day, checked against the forecast dates. */

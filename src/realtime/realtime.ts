@@ -6,6 +6,7 @@
 import type { Platform } from '../platform/platform.js';
 import { type AlertService, createAlertService } from './alert-service.js';
 import type { AnomalyOptions } from './anomaly.js';
+import { type BatchJobService, createBatchJobService } from './batch-job.js';
 import { createForecastService, type ForecastService } from './forecast-service.js';
 import type { PredictionCacheOptions } from './prediction-cache.js';
 import { ServingRegistry } from './serving.js';
@@ -15,6 +16,8 @@ import type { RetryPolicy } from './webhook-delivery.js';
 export interface Realtime {
   readonly serving: ServingRegistry;
   readonly forecasts: ForecastService;
+  /** Batches run as durable jobs, and their results. */
+  readonly batchJobs: BatchJobService;
   readonly stream: StreamService;
   readonly alerts: AlertService;
   close(): Promise<void>;
@@ -48,6 +51,11 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     cache: { ...options.cache, redis, redisPrefix: config.redisPrefix },
     batchMaxRows: options.batchMaxRows,
   });
+  const batchJobs = createBatchJobService({
+    serving,
+    jobs: platform.operations.jobs,
+    dataDir: config.dataDir,
+  });
   const stream = createStreamService({
     store,
     serving,
@@ -61,6 +69,7 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
   return {
     serving,
     forecasts,
+    batchJobs,
     stream,
     alerts,
     async close() {

@@ -1,12 +1,13 @@
 /**
- * Real-time forecasts from the tenant's production model: one series (`POST /forecast`) or many,
- * streamed as NDJSON one series per line (`POST /forecast/batch`).
+ * Real-time forecasts from the tenant's production model: one series (`POST /forecast`, with its
+ * drivers on request) or many, streamed as NDJSON one series per line (`POST /forecast/batch`), or
+ * run as a durable job whose NDJSON result is read back (`GET /forecast/batch/:jobId`).
  */
 
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { MAX_BATCH_ROWS } from '../../realtime/forecast-service.js';
+import { batchNdjson, MAX_BATCH_ROWS } from '../../realtime/forecast-service.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { principalOf } from '../plugins/auth.js';
 
@@ -16,6 +17,18 @@ const Row = Type.Object({
   date: Type.String({ description: 'YYYY-MM-DD' }),
   yhat: Type.Number(),
   quantiles: Type.Record(Type.String(), Type.Number(), { description: 'level (e.g. "0.1") → value' }),
+});
+const Explanation = Type.Object({
+  model: Type.String({ description: 'The explained global model (e.g. gbm)' }),
+  link: Type.Union([Type.Literal('identity'), Type.Literal('log')]),
+  periods: Type.Array(
+    Type.Object({
+      date: Type.String(),
+      prediction: Type.Number({ description: "The explained model's value (units), before the floor at 0" }),
+      base: Type.Number(),
+      drivers: Type.Record(Type.String(), Type.Number(), { description: 'driver group → units' }),
+    }),
+  ),
 });
 const ModelName = Type.String({
   minLength: 1,
@@ -48,6 +61,12 @@ export const forecastRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> =
                 { maxItems: 366, description: 'Known drivers of forecast dates (price, promotion, …)' },
               ),
             ),
+            explain: Type.Optional(
+              Type.Boolean({
+                description:
+                  'Add the drivers of each forecast period (base + drivers = prediction), as POST /v1/explain computes them; 400 for a model without a learner (naive, ETS)',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -58,6 +77,7 @@ export const forecastRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> =
             h: Type.Integer(),
             cache: Type.Union([Type.Literal('l1'), Type.Literal('l2'), Type.Literal('miss')]),
             forecasts: Type.Array(Row),
+            explanation: Type.Optional(Explanation),
           }),
         },
       },
@@ -69,6 +89,7 @@ export const forecastRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> =
         h: b.h,
         model: b.model,
         future: b.future,
+        explain: b.explain,
       });
     },
   );
@@ -78,7 +99,7 @@ export const forecastRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> =
     {
       schema: {
         tags: ['forecast'],
-        description: `Forecasts many series (default: all) and streams application/x-ndjson: a header line {"model","h","series","rows"}, then one line per series {"series_id","forecasts"}. At most ${MAX_BATCH_ROWS} rows (series × h) per request; larger batches answer 413.`,
+        description: `Forecasts many series (default: all) and streams application/x-ndjson: a header line {"model","h","series","rows"}, then one line per series {"series_id","forecasts"}. At most ${MAX_BATCH_ROWS} rows (series × h) are streamed; a larger batch answers 413. With "async": true the batch (any size) runs as a durable job instead: 202 with the job id, result at GET /v1/forecast/batch/{jobId}.`,
         body: Type.Object(
           {
             series_ids: Type.Optional(
@@ -86,32 +107,71 @@ export const forecastRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> =
             ),
             h: Type.Integer({ minimum: 1, maximum: 366 }),
             model: Type.Optional(ModelName),
+            async: Type.Optional(
+              Type.Boolean({
+                description: 'Run the batch as a durable job (202 with its id) instead of streaming it',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
-        produces: ['application/x-ndjson'],
+        response: {
+          200: {
+            description: 'The forecasts, application/x-ndjson',
+            content: { 'application/x-ndjson': { schema: Type.String() } },
+          },
+          202: Type.Object({
+            job_id: Type.String(),
+            status: Type.String({ description: 'queued' }),
+            series: Type.Integer(),
+            rows: Type.Integer(),
+            h: Type.Integer(),
+            result_url: Type.String({
+              description: 'Where the NDJSON result is read once the job succeeded',
+            }),
+          }),
+        },
       },
     },
     async (request, reply) => {
       const b = request.body;
-      const batch = await realtime.forecasts.batch(principalOf(request), {
-        seriesIds: b.series_ids,
-        h: b.h,
-        model: b.model,
-      });
-      reply.type('application/x-ndjson');
-      const header = { model: batch.model, h: batch.h, series: batch.series, rows: batch.rows };
-      const lines = async function* () {
-        yield `${JSON.stringify(header)}\n`;
-        for (const chunk of batch.chunks) {
-          let text = '';
-          for (const s of chunk) text += `${JSON.stringify(s)}\n`;
-          yield text;
-          // Lets other requests run between chunks of a long batch.
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      };
-      return reply.send(Readable.from(lines()));
+      const input = { seriesIds: b.series_ids, h: b.h, model: b.model };
+      if (b.async) {
+        const { job, series, rows } = await realtime.batchJobs.enqueue(principalOf(request), input);
+        return reply.code(202).send({
+          job_id: job.id,
+          status: job.status,
+          series,
+          rows,
+          h: b.h,
+          result_url: `/v1/forecast/batch/${job.id}`,
+        });
+      }
+      const batch = await realtime.forecasts.batch(principalOf(request), input);
+      // A stream is sent as is; no JSON serialization applies to it.
+      return reply.type('application/x-ndjson').send(Readable.from(batchNdjson(batch)) as never);
+    },
+  );
+
+  app.get(
+    '/forecast/batch/:jobId',
+    {
+      schema: {
+        tags: ['forecast'],
+        description:
+          'The application/x-ndjson result of a batch forecast job (same lines as a streamed batch). 409 while the job is queued or running, or when it failed (GET /v1/jobs/{id} shows why); 404 for a job of another tenant or kind.',
+        params: Type.Object({ jobId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: {
+          200: {
+            description: 'The forecasts, application/x-ndjson',
+            content: { 'application/x-ndjson': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { open } = await realtime.batchJobs.result(principalOf(request), request.params.jobId);
+      return reply.type('application/x-ndjson').send(open() as never);
     },
   );
 };

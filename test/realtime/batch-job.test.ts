@@ -1,0 +1,172 @@
+/**
+ * Very large batch forecasts as durable jobs, with a real in-process worker: above the streaming
+ * limit (set tiny here) `POST /v1/forecast/batch` answers 413 naming the limit and `async`, or 202
+ * with a job id when `async: true`; the worker forecasts from the live state, meters the rows when
+ * it runs and writes the NDJSON result atomically into the tenant's files; `GET
+ * /v1/forecast/batch/:jobId` answers 409 until then, streams the same lines as a streamed batch
+ * after, and 404 to another tenant.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.js';
+import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
+import { tenantDir } from '../../src/store/files.js';
+import {
+  type Caller,
+  call,
+  createTenant,
+  DIALECTS,
+  type Harness,
+  startHarness,
+} from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+
+const LIMIT = 10;
+
+describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
+  let h: Harness;
+  let admin: Caller;
+  let other: Caller;
+  let demo: StreamingDemo;
+  let realtime: Realtime;
+  let app: FastifyInstance;
+  const tenants: string[] = [];
+
+  beforeAll(async () => {
+    demo = fitStreamingDemo({ holdout: 30, days: 200 });
+    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
+    h = await startHarness(dialect, {}, { productionModels: models });
+    admin = await createTenant(h, 'Batches', 'pro', true);
+    other = await createTenant(h, 'Elsewhere');
+    tenants.push(admin.tenantId);
+    models.setProduction(1);
+    // The same platform served with a tiny streaming limit, so a 6-series batch is "very large".
+    realtime = await createRealtime(h.platform, { batchMaxRows: LIMIT, consumeRedisStream: false });
+    app = await buildServer({ platform: h.platform, realtime });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await realtime?.close();
+    await h?.close();
+  });
+
+  const inject = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
+    app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, payload });
+  const used = async () =>
+    (await call(h, 'GET', '/v1/usage', admin.token)).json().metrics.prediction_rows.used as number;
+
+  async function waitForJob(id: string, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = (await inject('GET', `/v1/jobs/${id}`, admin.token)).json();
+      if (job.status === 'succeeded' || job.status === 'failed' || Date.now() > deadline) return job;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('refuses a batch above the streaming limit with 413 naming the limit and the async option', async () => {
+    const res = await inject('POST', '/v1/forecast/batch', admin.token, { h: 7 });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
+    expect(res.json().detail).toMatch(/at most 10 rows/);
+    expect(res.json().detail).toMatch(/"async": true/);
+  });
+
+  it('runs an async batch as a job: 409 while queued, then the same NDJSON as a streamed batch', async () => {
+    const n = demo.history.seriesIds.length;
+    const before = await used();
+    const accepted = await inject('POST', '/v1/forecast/batch', admin.token, { h: 7, async: true });
+    expect(accepted.statusCode, accepted.body).toBe(202);
+    const { job_id, status, series, rows, result_url } = accepted.json();
+    expect({ status, series, rows, result_url }).toEqual({
+      status: 'queued',
+      series: n,
+      rows: n * 7,
+      result_url: `/v1/forecast/batch/${job_id}`,
+    });
+    // Nothing is metered until the job runs.
+    expect(await used()).toBe(before);
+    const early = await inject('GET', result_url, admin.token);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().code).toBe('CONFLICT');
+    expect(early.json().detail).toMatch(/is queued/);
+
+    const worker = await h.platform.operations.startWorker({ pollMs: 50 });
+    let job: Record<string, unknown> & { result: Record<string, unknown> };
+    try {
+      job = await waitForJob(job_id);
+    } finally {
+      await worker.stop();
+    }
+    expect(job.status, JSON.stringify(job)).toBe('succeeded');
+    expect(job.kind).toBe('forecast-batch');
+    const file = `forecast-batches/${job_id}/forecasts.ndjson`;
+    expect(job.result).toMatchObject({
+      model: { name: 'default', version: 1 },
+      h: 7,
+      series: n,
+      rows: n * 7,
+      file,
+    });
+    expect(await used()).toBe(before + n * 7);
+
+    const res = await inject('GET', result_url, admin.token);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toContain('application/x-ndjson');
+    expect(Number(job.result.bytes)).toBe(Buffer.byteLength(res.body));
+    // The same lines a streamed batch of the same model and state answers (no limit on h.app).
+    const streamed = await call(h, 'POST', '/v1/forecast/batch', admin.token, { h: 7 });
+    expect(streamed.statusCode).toBe(200);
+    expect(res.body).toBe(streamed.body);
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ model: { name: 'default', version: 1 }, h: 7, series: n, rows: n * 7 });
+    expect(lines.slice(1).map((l) => l.series_id)).toEqual(demo.history.seriesIds);
+
+    // Written in the tenant's files, with no temporary leftovers beside it.
+    const dir = join(tenantDir(h.config.dataDir, admin.tenantId), 'forecast-batches');
+    expect(await readdir(dir)).toEqual([job_id]);
+    expect(await readFile(join(tenantDir(h.config.dataDir, admin.tenantId), file), 'utf8')).toBe(res.body);
+
+    // Another tenant cannot see the job or its result.
+    const foreign = await inject('GET', result_url, other.token);
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json().code).toBe('NOT_FOUND');
+  });
+
+  it('checks an async batch before queuing it: unknown series 404, horizon 400', async () => {
+    const unknown = await inject('POST', '/v1/forecast/batch', admin.token, {
+      h: 3,
+      series_ids: ['nope'],
+      async: true,
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().field).toBe('series_id');
+    const far = await inject('POST', '/v1/forecast/batch', admin.token, { h: 30, async: true });
+    expect(far.statusCode).toBe(400);
+    expect(far.json().field).toBe('h');
+    const jobs = (await inject('GET', '/v1/jobs?kind=forecast-batch', admin.token)).json().jobs;
+    expect(jobs).toHaveLength(1);
+  });
+
+  it('answers 404 for a job that is not a batch forecast and for an unknown id', async () => {
+    const missing = await inject(
+      'GET',
+      '/v1/forecast/batch/00000000-0000-0000-0000-000000000000',
+      admin.token,
+    );
+    expect(missing.statusCode).toBe(404);
+    const monitor = await h.platform.operations.jobs.enqueue(admin.tenantId, {
+      kind: 'monitor',
+      payload: { dataset_id: 'none' },
+      createdBy: 'test',
+    });
+    const wrongKind = await inject('GET', `/v1/forecast/batch/${monitor.id}`, admin.token);
+    expect(wrongKind.statusCode).toBe(404);
+    expect(wrongKind.json().detail).toMatch(/No batch forecast job/);
+  });
+});

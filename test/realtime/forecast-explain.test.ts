@@ -1,0 +1,135 @@
+/**
+ * `POST /v1/forecast` with `explain: true`: each forecast period carries the grouped drivers and the
+ * base as `POST /v1/explain` computes them, adding up to the served yhat (where it is above the
+ * floor at 0), with streamed future drivers taken into account; off by default; a model without a
+ * learner answers 400 naming `explain`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Forecaster } from '../../src/forecast/forecaster.js';
+import { seasonalNaiveModel } from '../../src/forecast/local-models.js';
+import {
+  type Caller,
+  call,
+  createTenant,
+  DIALECTS,
+  type Harness,
+  startHarness,
+} from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+
+interface Period {
+  date: string;
+  prediction: number;
+  base: number;
+  drivers: Record<string, number>;
+}
+
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+
+describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
+  let h: Harness;
+  let admin: Caller;
+  let demo: StreamingDemo;
+  let models: SwitchableModels;
+  const tenants: string[] = [];
+
+  beforeAll(async () => {
+    demo = fitStreamingDemo({ holdout: 30, days: 200 });
+    const naive = new Forecaster({ models: { naive: () => seasonalNaiveModel(7) } }).fit(demo.history, {
+      h: demo.h,
+    });
+    models = new SwitchableModels(() => tenants).add(1, demo.forecaster).add(2, naive);
+    h = await startHarness(dialect, {}, { productionModels: models });
+    admin = await createTenant(h, 'Explained', 'pro', true);
+    tenants.push(admin.tenantId);
+    models.setProduction(1);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('adds per-period drivers and base that sum to the returned yhat', async () => {
+    let checked = 0;
+    for (const series of demo.history.seriesIds) {
+      const res = await call(h, 'POST', '/v1/forecast', admin.token, {
+        series_id: series,
+        h: 7,
+        explain: true,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json();
+      expect(body.explanation.model).toBe('gbm');
+      const periods: Period[] = body.explanation.periods;
+      expect(periods.map((p) => p.date)).toEqual(body.forecasts.map((f: { date: string }) => f.date));
+      periods.forEach((p, k) => {
+        // base + drivers = the model's value, exactly as /v1/explain answers it.
+        expect(Math.abs(p.base + sum(p.drivers) - p.prediction)).toBeLessThan(1e-6);
+        const yhat = body.forecasts[k].yhat;
+        if (yhat > 0) {
+          expect(Math.abs(p.base + sum(p.drivers) - yhat)).toBeLessThan(1e-6);
+          checked++;
+        } else {
+          // Floored at 0: the model's own value is at or below it.
+          expect(p.prediction).toBeLessThanOrEqual(1e-9);
+        }
+      });
+    }
+    // Most periods of the demo are above 0; the sum check must not be vacuous.
+    expect(checked).toBeGreaterThan(demo.history.seriesIds.length * 7 * 0.5);
+  });
+
+  it('explains the live state: a streamed event for a forecast date changes drivers and yhat alike', async () => {
+    const series = demo.history.seriesIds[2];
+    const before = (
+      await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 3, explain: true })
+    ).json();
+    const first = before.forecasts[0].date;
+    const stream = await h.app.inject({
+      method: 'POST',
+      url: '/v1/stream',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/x-ndjson' },
+      payload: `${JSON.stringify({ type: 'event', series_id: series, date: first, drivers: { on_promo: 1, discount_pct: 30 } })}\n`,
+    });
+    expect(stream.statusCode, stream.body).toBe(200);
+    const after = (
+      await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 3, explain: true })
+    ).json();
+    expect(after.forecasts[0].yhat).not.toBeCloseTo(before.forecasts[0].yhat, 6);
+    const p: Period = after.explanation.periods[0];
+    expect(Math.abs(p.base + sum(p.drivers) - after.forecasts[0].yhat)).toBeLessThan(1e-6);
+    expect(p.drivers).not.toEqual(before.explanation.periods[0].drivers);
+  });
+
+  it('is off by default', async () => {
+    const res = await call(h, 'POST', '/v1/forecast', admin.token, {
+      series_id: demo.history.seriesIds[0],
+      h: 2,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).not.toHaveProperty('explanation');
+  });
+
+  it('answers 400 naming explain for a model without a learner, and meters nothing', async () => {
+    models.setProduction(2);
+    try {
+      const series = demo.history.seriesIds[0];
+      const plain = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 2 });
+      expect(plain.statusCode, plain.body).toBe(200);
+      const used = async () =>
+        (await call(h, 'GET', '/v1/usage', admin.token)).json().metrics.prediction_rows.used as number;
+      const before = await used();
+      const res = await call(h, 'POST', '/v1/forecast', admin.token, {
+        series_id: series,
+        h: 2,
+        explain: true,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('INVALID_ARGUMENT');
+      expect(res.json().field).toBe('explain');
+      expect(res.json().detail).toMatch(/no global model to explain/);
+      expect(await used()).toBe(before);
+    } finally {
+      models.setProduction(1);
+    }
+  });
+});
