@@ -254,3 +254,19 @@ export const SOURCES: Readonly<Record<SourceName, SourceSpec>> = {
     foreignKeys: [storeFk, productFk],
   },
 };
+
+/**
+ * The panel's first columns: a row's key and what happened in it (the target and its
+ * consequences). They are never drivers of a forecast.
+ */
+export const PANEL_KEY_AND_OUTCOME_COLUMNS = [
+  'store_id',
+  'product_id',
+  'date',
+  'units',
+  'revenue',
+  'sales_status',
+  'stockout',
+  'stock_on_hand',
+  'receipts',
+] as const;

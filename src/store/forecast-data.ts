@@ -10,21 +10,11 @@ import { basename, join } from 'node:path';
 import { parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import type { ColumnValues, Table } from '../data/duckdb.js';
+import { PANEL_KEY_AND_OUTCOME_COLUMNS } from '../data/schema.js';
 import { buildPanel, isCategorical, type LongColumns, type Panel, panelLevels } from '../features/panel.js';
 
-/** Panel columns that are outcomes or consequences of the target, never drivers. */
-const PANEL_NON_DRIVERS = new Set([
-  'store_id',
-  'product_id',
-  'date',
-  'units',
-  'revenue',
-  'sales_status',
-  'stockout',
-  'stock_on_hand',
-  'receipts',
-  'opening_date',
-]);
+/** Panel columns that are never drivers: the key, the outcomes, and a store's opening date. */
+const PANEL_NON_DRIVERS = new Set<string>([...PANEL_KEY_AND_OUTCOME_COLUMNS, 'opening_date']);
 
 export interface ReadDataOptions {
   /** A frame of future drivers: no target column. */

@@ -4,19 +4,11 @@
  */
 import type { Frequency } from '../../core/dates.js';
 import { type DuckDBConnection, sqlString } from '../duckdb.js';
-import type { SourceName } from '../schema.js';
+import { PANEL_KEY_AND_OUTCOME_COLUMNS, type SourceName } from '../schema.js';
 
 /** Panel columns, in file order. */
 export const PANEL_COLUMNS = [
-  'store_id',
-  'product_id',
-  'date',
-  'units',
-  'revenue',
-  'sales_status',
-  'stockout',
-  'stock_on_hand',
-  'receipts',
+  ...PANEL_KEY_AND_OUTCOME_COLUMNS,
   'price',
   'discount_pct',
   'paid_price',
