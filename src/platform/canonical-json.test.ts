@@ -8,6 +8,11 @@ describe('canonicalJson', () => {
       '{"a":{"d":[{"y":2,"z":1}]},"b":1}',
     );
   });
+  it("keeps a '__proto__' key as data", () => {
+    expect(canonicalJson(JSON.parse('{"b":{"__proto__":false},"a":1}'))).toBe(
+      '{"a":1,"b":{"__proto__":false}}',
+    );
+  });
   it('gives the same text for any key order', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (obj) => {
