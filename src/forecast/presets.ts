@@ -104,37 +104,34 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
     targetTransforms: () => [levelTransform(options.freq === 'week' ? 8 : 28)],
   } satisfies Partial<ForecasterOptions>;
   const quantileLoss = options.intervalMethod === 'quantile-loss';
-  const gbm: ModelFactory = () =>
-    globalModel({
-      learner: () => new GradientBoosting(gbmParams({ seed, loss: options.loss ?? 'squared' })),
-      quantileLearner: quantileLoss
-        ? (alpha) => new GradientBoosting(gbmParams({ seed, loss: 'quantile', alpha }))
-        : undefined,
-      trainWindow,
-    });
+  const boosting =
+    (loss: GradientBoostingParams['loss']): ModelFactory =>
+    () =>
+      globalModel({
+        learner: () => new GradientBoosting(gbmParams({ seed, loss })),
+        quantileLearner: quantileLoss
+          ? (alpha) => new GradientBoosting(gbmParams({ seed, loss: 'quantile', alpha }))
+          : undefined,
+        trainWindow,
+      });
+  const gbm = boosting(options.loss ?? 'squared');
+  const rf: ModelFactory = () =>
+    globalModel({ learner: () => new RandomForest(rfParams({ seed })), trainWindow });
+  const linear: ModelFactory = () => globalModel({ learner: () => new Ridge({ alpha: 1 }), trainWindow });
   const models: Record<string, ModelFactory> = {};
-  const boosting = (into: Record<string, ModelFactory>) => {
+  const boostingMembers = (into: Record<string, ModelFactory>) => {
     into.gbm = gbm;
-    if (options.loss === undefined && options.nonNegative) {
-      into.gbm_tweedie = () =>
-        globalModel({
-          learner: () => new GradientBoosting(gbmParams({ seed, loss: 'tweedie' })),
-          quantileLearner: quantileLoss
-            ? (alpha) => new GradientBoosting(gbmParams({ seed, loss: 'quantile', alpha }))
-            : undefined,
-          trainWindow,
-        });
-    }
+    if (options.loss === undefined && options.nonNegative) into.gbm_tweedie = boosting('tweedie');
   };
   switch (choice) {
     case 'gbm':
       models.gbm = gbm;
       break;
     case 'rf':
-      models.rf = () => globalModel({ learner: () => new RandomForest(rfParams({ seed })), trainWindow });
+      models.rf = rf;
       break;
     case 'linear':
-      models.linear = () => globalModel({ learner: () => new Ridge({ alpha: 1 }), trainWindow });
+      models.linear = linear;
       break;
     case 'ets':
       models.ets = () => autoEtsModel(season);
@@ -146,13 +143,13 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
       models.average = () => movingAverageModel(season);
       break;
     case 'auto':
-      boosting(models);
+      boostingMembers(models);
       models.ets = () => autoEtsModel(season);
       return { ...shared, models, ensemble: true };
     case 'ensemble':
-      boosting(models);
-      models.rf = () => globalModel({ learner: () => new RandomForest(rfParams({ seed })), trainWindow });
-      models.linear = () => globalModel({ learner: () => new Ridge({ alpha: 1 }), trainWindow });
+      boostingMembers(models);
+      models.rf = rf;
+      models.linear = linear;
       models.ets = () => autoEtsModel(season);
       models.naive = () => seasonalNaiveModel(season);
       return { ...shared, models, ensemble: true };
