@@ -39,7 +39,10 @@ export function tenantRepo(db: Kysely<Database>, tenantId: string, forUpdate: bo
     },
     async lockAuditHead() {
       let q = db.selectFrom('tenants').select(['audit_seq', 'audit_head']).where('id', '=', tenantId);
-      if (forUpdate) q = q.forUpdate();
+      // NO KEY UPDATE serialises appenders without conflicting with the KEY SHARE lock that a
+      // foreign key to this tenant takes: an appender that first inserted a row referencing the
+      // tenant (an API key, a dataset) would otherwise deadlock with another doing the same.
+      if (forUpdate) q = q.forNoKeyUpdate();
       const row = await q.executeTakeFirstOrThrow();
       return { seq: row.audit_seq, hash: row.audit_head };
     },
