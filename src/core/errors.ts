@@ -252,3 +252,14 @@ export class NotFittedError extends SalescastError {
 export function isSalescastError(e: unknown): e is SalescastError {
   return e instanceof SalescastError;
 }
+
+/** Throws INVALID_ARGUMENT: "'field' must be <expected>; got <value> instead." */
+export function invalidArgument(field: string, expected: string, value: unknown): never {
+  throw new SalescastError(
+    'INVALID_ARGUMENT',
+    `'${field}' must be ${expected}; got ${String(value)} instead.`,
+    {
+      field,
+    },
+  );
+}

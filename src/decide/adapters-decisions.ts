@@ -7,12 +7,12 @@
  * reads files and applies request overrides.
  */
 import { SalescastError } from '../core/errors.js';
-import { seriesKey } from '../explain/scenario.js';
+import { seriesKey } from '../features/panel.js';
+import { type ElasticityEstimate, estimateElasticities, type SalesHistory } from '../forecast/elasticity.js';
 import type { SeriesState } from './adapters.js';
 import { invalidArgument, requireInteger, requireNonNegative, requireOpenProbability } from './arguments.js';
 import type { DemandDistribution } from './demand-distribution.js';
 import { type DiscountOptimization, optimizeDiscount } from './discount-optimizer.js';
-import { type ElasticityEstimate, estimateElasticities, type SalesHistory } from './elasticity.js';
 import { type AnomalyRow, executiveSummary, type SummaryAction } from './executive-summary.js';
 import { planReplenishment, type ReplenishmentPlan } from './inventory-policy.js';
 import type { InboundOrder } from './stock-projection.js';

@@ -5,8 +5,8 @@
  * product are summed over its selected stores and the horizon.
  */
 import { SalescastError } from '../core/errors.js';
-import { applyScenario, seriesKey } from '../explain/scenario.js';
-import { isCategorical, type Panel } from '../features/panel.js';
+import { applyScenario } from '../explain/scenario.js';
+import { isCategorical, type Panel, seriesKey } from '../features/panel.js';
 import type { Forecaster } from '../forecast/forecaster.js';
 
 export interface WhatIfInput {

@@ -9,9 +9,9 @@ import { formatDay, parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import type { ColumnValues } from '../data/duckdb.js';
 import { isCategorical, type Panel } from '../features/panel.js';
+import type { SalesHistory } from '../forecast/elasticity.js';
 import type { ForecastResult } from '../forecast/forecaster.js';
 import { type DemandDistribution, quantileDemand } from './demand-distribution.js';
-import type { SalesHistory } from './elasticity.js';
 import type { StoreHistory } from './store-expansion.js';
 
 /** The columns of a consolidated panel (docs/DATA.md), as `readTable` returns them. */

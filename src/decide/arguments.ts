@@ -3,18 +3,9 @@
  * `SalescastError('INVALID_ARGUMENT')` whose message and `field` name the offending input, so a
  * route or CLI command can point the user at it without a stack trace.
  */
-import { SalescastError } from '../core/errors.js';
+import { invalidArgument } from '../core/errors.js';
 
-/** Throws INVALID_ARGUMENT: "'field' must be <expected>; got <value> instead." */
-export function invalidArgument(field: string, expected: string, value: unknown): never {
-  throw new SalescastError(
-    'INVALID_ARGUMENT',
-    `'${field}' must be ${expected}; got ${String(value)} instead.`,
-    {
-      field,
-    },
-  );
-}
+export { invalidArgument };
 
 /** `value` must be a finite number ≥ 0. */
 export function requireNonNegative(field: string, value: number): void {

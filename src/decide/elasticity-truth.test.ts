@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { type DemoRetailer, generateDemoRetailer } from '../data/demo/generate.js';
+import { type ElasticityEstimate, estimateElasticities } from '../forecast/elasticity.js';
 import { discountGrid, optimizeDiscount } from './discount-optimizer.js';
-import { type ElasticityEstimate, estimateElasticities } from './elasticity.js';
 import { demoSalesHistory } from './testing/demo-history.js';
 
 const GRID = { min: 0, max: 50, step: 5 };

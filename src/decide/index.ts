@@ -3,6 +3,19 @@
  * decisions (inventory, stockout loss, pricing, expansion, the executive summary's action list).
  * See docs/DECISIONS.md for the methods, formulas and assumptions.
  */
+
+export {
+  DEFAULT_PRICE_VARIATION,
+  type ElasticityEstimate,
+  estimateElasticities,
+  type PriceVariationRule,
+  type SalesHistory,
+} from '../forecast/elasticity.js';
+export {
+  fitPoissonRegression,
+  type PoissonRegressionFit,
+  type PoissonRegressionOptions,
+} from '../ml/linear/poisson-regression.js';
 export {
   type DemandDistribution,
   type DemandKind,
@@ -24,13 +37,6 @@ export {
   optimizeDiscount,
 } from './discount-optimizer.js';
 export {
-  DEFAULT_PRICE_VARIATION,
-  type ElasticityEstimate,
-  estimateElasticities,
-  type PriceVariationRule,
-  type SalesHistory,
-} from './elasticity.js';
-export {
   type ActionKind,
   type AnomalyRow,
   executiveSummary,
@@ -48,11 +54,6 @@ export {
 } from './inventory-policy.js';
 export { criticalFractile, economicOrderQuantity, type FractileCosts } from './newsvendor.js';
 export { normalCdf, normalLoss, normalPdf, normalQuantile } from './normal.js';
-export {
-  fitPoissonRegression,
-  type PoissonRegressionFit,
-  type PoissonRegressionOptions,
-} from './poisson-regression.js';
 export {
   type PolicySimulationInput,
   type PolicySimulationResult,

@@ -7,9 +7,9 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { formatDay, parseIsoDay } from '../core/dates.js';
 import { type DemoRetailer, generateDemoRetailer } from '../data/demo/generate.js';
+import { type ElasticityEstimate, estimateElasticities } from '../forecast/elasticity.js';
 import { type DemandDistribution, negativeBinomialDemand } from './demand-distribution.js';
 import { optimizeDiscount } from './discount-optimizer.js';
-import { type ElasticityEstimate, estimateElasticities } from './elasticity.js';
 import { planReplenishment } from './inventory-policy.js';
 import { stockoutLoss } from './stockout-loss.js';
 import { rankExpansion, type StoreHistory } from './store-expansion.js';

@@ -10,7 +10,8 @@
  * identity link and a linear transform such as the level scaling that is exact; for log links
  * and log1p it is a convention that keeps signs, ranking and additivity
  * (base + Σ contributions = prediction). Log-link models also report each driver's multiplicative
- * effect exp(raw value).
+ * effect exp(raw value). A price-response transform (a row factor, not a series scale) adds one more
+ * contribution, `price_response` (price driver): the prediction in units times (factor − 1).
  */
 import { formatDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
@@ -28,6 +29,9 @@ import { applyTransforms, invertTransforms } from '../forecast/target-transforms
 import { type FeatureMatrix, type Regressor, shapValues, type TreeEnsembleView } from '../ml/index.js';
 import { DRIVERS, type Driver, groupByDriver } from './drivers.js';
 import type { FittedGlobal, ForecasterInternals } from './forecaster-internals.js';
+
+/** The contribution of a forecaster's price-response transform (see `src/forecast/price-response.ts`). */
+export const PRICE_RESPONSE = 'price_response';
 
 /** Contributions of a set of rows (row-major arrays: nRows × nFeatures or nRows × DRIVERS). */
 export interface Contributions {
@@ -155,7 +159,12 @@ export function explainRows(
   const rawPrediction = fitted.learner.predict(X);
   const p = X.nCols;
   const n = rows.length;
-  const names = X.names ?? [];
+  // A transform with a row factor (the price response) is reported as one more contribution,
+  // `price_response`: the learner's part is mapped to units without it, then the factor scales it.
+  const rowFactors = internals.transforms.filter((t) => t.rowFactor);
+  const unitTransforms = internals.transforms.filter((t) => !t.rowFactor);
+  const names = [...(X.names ?? []), ...(rowFactors.length > 0 ? [PRICE_RESPONSE] : [])];
+  const width = names.length;
 
   const series = new Int32Array(n);
   for (let i = 0, s = 0; i < n; i++) {
@@ -165,23 +174,34 @@ export function explainRows(
   const dates = Int32Array.from(rows, (r) => timeline.dates[r]);
   const prediction = new Float64Array(n);
   const base = new Float64Array(n);
-  const values = new Float64Array(n * p);
-  const toUnits = (s: number, rawValue: number) => {
+  const values = new Float64Array(n * width);
+  const rawValues = new Float64Array(n * width);
+  const toUnits = (i: number, rawValue: number) => {
     const v = Float64Array.of(raw.link === 'log' ? Math.exp(rawValue) : rawValue);
-    invertTransforms(internals.transforms, timeline.seriesIds[s], v);
+    invertTransforms(unitTransforms, v, { panel: timeline, series: series[i], first: rows[i] });
     return v[0];
   };
   let maxAdditivityError = 0;
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (let j = 0; j < p; j++) sum += raw.values[i * p + j];
+    for (let j = 0; j < p; j++) {
+      sum += raw.values[i * p + j];
+      rawValues[i * width + j] = raw.values[i * p + j];
+    }
     const predicted = raw.link === 'log' ? Math.log(rawPrediction[i]) : rawPrediction[i];
     maxAdditivityError = Math.max(maxAdditivityError, Math.abs(raw.expectedValue + sum - predicted));
-    base[i] = toUnits(series[i], raw.expectedValue);
-    prediction[i] = toUnits(series[i], raw.expectedValue + sum);
+    base[i] = toUnits(i, raw.expectedValue);
+    const learnerUnits = toUnits(i, raw.expectedValue + sum);
+    let factor = 1;
+    for (const t of rowFactors) factor *= t.rowFactor!(timeline, rows[i]);
+    prediction[i] = factor * learnerUnits;
+    if (rowFactors.length > 0) {
+      values[i * width + p] = (factor - 1) * learnerUnits;
+      rawValues[i * width + p] = raw.link === 'log' ? Math.log(factor) : (factor - 1) * predicted;
+    }
     if (sum === 0) continue;
-    const gap = prediction[i] - base[i];
-    for (let j = 0; j < p; j++) values[i * p + j] = (gap * raw.values[i * p + j]) / sum;
+    const gap = learnerUnits - base[i];
+    for (let j = 0; j < p; j++) values[i * width + j] = (gap * raw.values[i * p + j]) / sum;
   }
   return {
     seriesIds: timeline.seriesIds,
@@ -193,7 +213,7 @@ export function explainRows(
     values,
     byDriver: groupByDriver(values, names),
     link: raw.link,
-    rawByDriver: groupByDriver(raw.values, names),
+    rawByDriver: groupByDriver(rawValues, names),
     maxAdditivityError,
   };
 }

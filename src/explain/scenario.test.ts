@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { buildPanel, isCategorical, type Panel } from '../features/panel.js';
+import { buildPanel, isCategorical, type Panel, seriesKey } from '../features/panel.js';
 import { goalSeek } from './goal-seek.js';
-import { applyScenario, runScenario, scenarioDeltas, seriesKey } from './scenario.js';
+import { applyScenario, runScenario, scenarioDeltas } from './scenario.js';
 import { type DemoFit, fitDemoForecaster } from './testing/demo-forecaster.js';
 
 /** Two series over days 0–5; the history ends on day 2. */

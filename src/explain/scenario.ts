@@ -7,7 +7,7 @@
  */
 import { formatDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
-import { isCategorical, type Panel, seriesCount } from '../features/panel.js';
+import { isCategorical, type Panel, seriesCount, seriesKey } from '../features/panel.js';
 import type { Forecaster, ForecastResult } from '../forecast/forecaster.js';
 
 export type ScenarioOp = 'add' | 'multiply' | 'set';
@@ -34,14 +34,6 @@ export interface ScenarioConditions {
 export interface Scenario {
   readonly actions: readonly ScenarioAction[];
   readonly conditions?: ScenarioConditions;
-}
-
-/** The store and product of a series id `store/product` (the whole id is the product otherwise). */
-export function seriesKey(seriesId: string): { store: string | undefined; product: string } {
-  const slash = seriesId.indexOf('/');
-  return slash < 0
-    ? { store: undefined, product: seriesId }
-    : { store: seriesId.slice(0, slash), product: seriesId.slice(slash + 1) };
 }
 
 /** Whether series `seriesId` passes the store and product conditions. */

@@ -41,6 +41,14 @@ export function seriesCount(panel: Panel): number {
   return panel.seriesIds.length;
 }
 
+/** The store and product of a series id `store/product` (the whole id is the product otherwise). */
+export function seriesKey(seriesId: string): { store: string | undefined; product: string } {
+  const slash = seriesId.indexOf('/');
+  return slash < 0
+    ? { store: undefined, product: seriesId }
+    : { store: seriesId.slice(0, slash), product: seriesId.slice(slash + 1) };
+}
+
 /** Number of rows of series `s`. */
 export function seriesLength(panel: Panel, s: number): number {
   return panel.offsets[s + 1] - panel.offsets[s];

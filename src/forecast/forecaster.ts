@@ -284,7 +284,11 @@ export class Forecaster {
     }
     const invert = (values: Float64Array) => {
       for (let s = 0; s < nSeries; s++) {
-        invertTransforms(fitted.transforms, history.seriesIds[s], values.subarray(s * h, (s + 1) * h));
+        invertTransforms(fitted.transforms, values.subarray(s * h, (s + 1) * h), {
+          panel: timeline,
+          series: s,
+          first: timeline.offsets[s + 1] - h,
+        });
       }
       return clampBelow(values, fitted.floor);
     };

@@ -1,7 +1,8 @@
 /**
  * Ready-made forecaster configurations, one per `--model` choice of the CLI. The global learners
- * share one feature set and a level-normalised target (each series divided by its recent mean), so
- * one model learns the shapes of series of any size; the direct strategy keeps every forecast step
+ * share one feature set and a price-neutral, level-normalised target (each row divided by its
+ * product's price response, each series by its recent mean), so one model learns the shapes of
+ * series of any size and a what-if on prices moves each product by its own elasticity; the direct strategy keeps every forecast step
  * on observed lags. 'auto' ensembles the global gradient boosting with a seasonal ETS (STL + ETS,
  * R's stlf), weighted by backtest error: on weekly retail data the two are complementary, on daily
  * data the selection usually keeps the boosting alone. When the target is never negative and no
@@ -18,6 +19,7 @@ import type { ForecasterOptions } from './forecaster.js';
 import { globalModel } from './global-model.js';
 import { autoEtsModel, movingAverageModel, seasonalNaiveModel } from './local-models.js';
 import type { ModelFactory, Strategy } from './model.js';
+import { priceResponseTransform } from './price-response.js';
 import { levelTransform } from './target-transforms.js';
 
 export const MODEL_CHOICES = ['auto', 'gbm', 'rf', 'linear', 'ets', 'naive', 'average', 'ensemble'] as const;
@@ -101,7 +103,8 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
     // Off in the presets: on store-item data they cost 0.002 WAPE (two seeds); AutoML searches them.
     targetEncodings: false,
     intervalMethod: options.intervalMethod ?? 'conformal',
-    targetTransforms: () => [levelTransform(options.freq === 'week' ? 8 : 28)],
+    // The price response goes first (it reads each row's prices); it does nothing without price drivers.
+    targetTransforms: () => [priceResponseTransform(), levelTransform(options.freq === 'week' ? 8 : 28)],
   } satisfies Partial<ForecasterOptions>;
   const quantileLoss = options.intervalMethod === 'quantile-loss';
   const boosting =

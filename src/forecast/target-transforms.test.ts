@@ -19,7 +19,7 @@ describe('target transforms', () => {
     const out = applyTransforms(panel, [t], true);
     expect([...out.y]).toEqual([0.4, 0.8, 1.2, 0.5, Number.NaN, 1.5]);
     const values = Float64Array.of(1, 2);
-    invertTransforms([t], 'b', values);
+    invertTransforms([t], values, { panel, series: 1, first: panel.offsets[1] });
     expect([...values]).toEqual([200, 400]);
     expect(t.toJSON()).toEqual({ kind: 'level', window: 2, scales: { a: 5, b: 200 } });
   });
@@ -31,7 +31,7 @@ describe('target transforms', () => {
     const again = applyTransforms(panel, restored, false);
     expect([...again.y]).toEqual([...out.y]);
     const values = out.y.slice(0, 3);
-    invertTransforms(restored, 'a', values);
+    invertTransforms(restored, values, { panel, series: 0, first: 0 });
     for (const [i, v] of [2, 4, 6].entries()) expect(values[i]).toBeCloseTo(v, 12);
   });
 });

@@ -3,7 +3,9 @@
  * order before fitting and inverts them in reverse order on forecasts. State learned at fit (e.g. a
  * series' level) is per series and comes only from the training history.
  */
+import { SalescastError } from '../core/errors.js';
 import { type Panel, seriesCount } from '../features/panel.js';
+import { type PriceResponseJson, priceResponseTransform } from './price-response.js';
 
 export interface TargetTransform {
   readonly name: string;
@@ -11,15 +13,29 @@ export interface TargetTransform {
   fitTransform(panel: Panel): Float64Array;
   /** The transformed target of `panel` under the state learned at fit (series matched by id). */
   transform(panel: Panel): Float64Array;
-  /** Maps values of series `seriesId` back to the original scale, in place. */
-  inverseTransform(seriesId: string, values: Float64Array): void;
+  /** Maps values at `at` back to the original scale, in place. */
+  inverseTransform(values: Float64Array, at: TransformRows): void;
+  /**
+   * For transforms that divide each row by a factor read from its drivers (not its series alone):
+   * that factor at row `row` of `panel`. Explanations report it as its own contribution. Such a
+   * transform must come first in the chain, so it is inverted last, on values in units.
+   */
+  rowFactor?(panel: Panel, row: number): number;
   /** JSON state that `targetTransformFromJson` restores. */
   toJSON(): TargetTransformJson;
 }
 
+/** Where inverted values sit: `values[i]` is row `first + i` of series `series` of `panel`. */
+export interface TransformRows {
+  readonly panel: Panel;
+  readonly series: number;
+  readonly first: number;
+}
+
 export type TargetTransformJson =
   | { readonly kind: 'log1p' }
-  | { readonly kind: 'level'; readonly window: number; readonly scales: Record<string, number> };
+  | { readonly kind: 'level'; readonly window: number; readonly scales: Record<string, number> }
+  | PriceResponseJson;
 
 /**
  * sign(y)·log(1 + |y|): compresses large series so a global model weighs them like small ones, and
@@ -31,7 +47,7 @@ export function log1pTransform(): TargetTransform {
     name: 'log1p',
     fitTransform: forward,
     transform: forward,
-    inverseTransform(_id, values) {
+    inverseTransform(values) {
       for (let i = 0; i < values.length; i++)
         values[i] = Math.sign(values[i]) * Math.expm1(Math.abs(values[i]));
     },
@@ -72,8 +88,8 @@ export function levelTransform(window: number, scales = new Map<string, number>(
       return apply(panel);
     },
     transform: apply,
-    inverseTransform(id, values) {
-      const scale = scales.get(id) ?? 1;
+    inverseTransform(values, at) {
+      const scale = scales.get(at.panel.seriesIds[at.series]) ?? 1;
       for (let i = 0; i < values.length; i++) values[i] *= scale;
     },
     toJSON: () => ({ kind: 'level', window, scales: Object.fromEntries(scales) }),
@@ -82,9 +98,19 @@ export function levelTransform(window: number, scales = new Map<string, number>(
 
 /** Restores a transform from its JSON state. */
 export function targetTransformFromJson(json: TargetTransformJson): TargetTransform {
-  return json.kind === 'log1p'
-    ? log1pTransform()
-    : levelTransform(json.window, new Map(Object.entries(json.scales)));
+  switch (json.kind) {
+    case 'log1p':
+      return log1pTransform();
+    case 'level':
+      return levelTransform(json.window, new Map(Object.entries(json.scales)));
+    case 'price-response':
+      return priceResponseTransform(new Map(Object.entries(json.elasticities)));
+    default:
+      throw new SalescastError(
+        'INVALID_ARTIFACT',
+        `Invalid model artifact: unknown target transform '${(json as { kind: unknown }).kind}'.`,
+      );
+  }
 }
 
 /**
@@ -98,11 +124,11 @@ export function applyTransforms(panel: Panel, transforms: readonly TargetTransfo
   return current;
 }
 
-/** Inverts `transforms` in reverse order on `values` (forecasts of series `seriesId`), in place. */
+/** Inverts `transforms` in reverse order on `values` (forecasts at `at`), in place. */
 export function invertTransforms(
   transforms: readonly TargetTransform[],
-  seriesId: string,
   values: Float64Array,
+  at: TransformRows,
 ): void {
-  for (let k = transforms.length - 1; k >= 0; k--) transforms[k].inverseTransform(seriesId, values);
+  for (let k = transforms.length - 1; k >= 0; k--) transforms[k].inverseTransform(values, at);
 }

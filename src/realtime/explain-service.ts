@@ -20,7 +20,6 @@ import {
   type ScenarioAction,
   type ScenarioConditions,
   scenarioDeltas,
-  seriesKey,
   seriesMatches,
 } from '../explain/scenario.js';
 import { analyzeSegment } from '../explain/segment-analysis.js';
@@ -32,6 +31,7 @@ import {
   type Panel,
   panelLevels,
   seriesCount,
+  seriesKey,
 } from '../features/panel.js';
 import type { Forecaster, ForecastResult } from '../forecast/forecaster.js';
 import { DEFAULT_MODEL_NAME, type ProductionModels } from '../mlops/production-models.js';

@@ -23,9 +23,9 @@ import {
   panelStoreHistories,
 } from '../../src/decide/adapters.js';
 import { resolveSeriesInputs, selectSeries, summaryDecision } from '../../src/decide/adapters-decisions.js';
-import { estimateElasticities } from '../../src/decide/elasticity.js';
 import { demoSalesHistory } from '../../src/decide/testing/demo-history.js';
 import type { Panel } from '../../src/features/panel.js';
+import { estimateElasticities } from '../../src/forecast/elasticity.js';
 import type { ForecastResult } from '../../src/forecast/forecaster.js';
 import { readForecastData } from '../../src/store/forecast-data.js';
 

@@ -4,7 +4,7 @@
  */
 import { parseIsoDay } from '../../core/dates.js';
 import type { DemoRetailer } from '../../data/demo/generate.js';
-import type { SalesHistory } from '../elasticity.js';
+import type { SalesHistory } from '../../forecast/elasticity.js';
 
 const PROMO_CODES: Readonly<Record<string, number>> = { flyer: 1, display: 2, bogo: 3 };
 

@@ -9,6 +9,7 @@ import { type Panel, panelThrough } from '../../features/panel.js';
 import { Forecaster } from '../../forecast/forecaster.js';
 import { globalModel } from '../../forecast/global-model.js';
 import type { Strategy } from '../../forecast/model.js';
+import { priceResponseTransform } from '../../forecast/price-response.js';
 import { levelTransform } from '../../forecast/target-transforms.js';
 import { GradientBoosting } from '../../ml/index.js';
 import { type ForecasterInternals, forecasterInternals } from '../forecaster-internals.js';
@@ -45,6 +46,8 @@ export interface DemoFitOptions {
   readonly loss?: 'squared' | 'poisson';
   /** Default 0.05. */
   readonly learningRate?: number;
+  /** Take a per-product price response out of the target first (`priceResponseTransform`); default false. */
+  readonly priceResponse?: boolean;
 }
 
 const COMPACT: FeatureConfig = {
@@ -87,7 +90,10 @@ export function fitDemoForecaster(options: DemoFitOptions): DemoFit {
     },
     ...features,
     strategy: options.strategy,
-    targetTransforms: () => [levelTransform(28)],
+    targetTransforms: () => [
+      ...(options.priceResponse ? [priceResponseTransform()] : []),
+      levelTransform(28),
+    ],
     quantiles: options.quantiles ?? [0.1, 0.5, 0.9],
     calibrationWindows: 1,
   }).fit(history, { h: options.h });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { SalescastError } from '../core/errors.js';
-import { createRng } from '../core/rng.js';
+import { SalescastError } from '../../core/errors.js';
+import { createRng } from '../../core/rng.js';
 import { fitPoissonRegression } from './poisson-regression.js';
 
 /** n rows of two features, counts drawn from exp(b0 + b1 x1 + b2 x2), overdispersed when shape is set. */

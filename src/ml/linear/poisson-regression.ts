@@ -7,9 +7,9 @@
  *
  * Each IRLS step solves XᵀWX δ = Xᵀ(y − μ) with the shared Cholesky solver of `src/ml/linear`.
  */
-import { SalescastError } from '../core/errors.js';
-import type { FeatureMatrix } from '../ml/estimator.js';
-import { solveSymmetricPositive } from '../ml/linear/cholesky.js';
+import { SalescastError } from '../../core/errors.js';
+import type { FeatureMatrix } from '../estimator.js';
+import { solveSymmetricPositive } from './cholesky.js';
 
 export interface PoissonRegressionOptions {
   /** IRLS iterations at most; default 50. */

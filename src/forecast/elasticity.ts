@@ -13,8 +13,8 @@
  * standard error is the robust (sandwich) one, so overdispersed demand does not understate it.
  */
 import { dayOfWeek, yearFraction } from '../core/dates.js';
-import { invalidArgument } from './arguments.js';
-import { fitPoissonRegression } from './poisson-regression.js';
+import { invalidArgument } from '../core/errors.js';
+import { fitPoissonRegression } from '../ml/linear/poisson-regression.js';
 
 /**
  * Sales history in columns, one entry per store × product × day row. Rows with a NaN unit count
