@@ -38,7 +38,8 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 /** "a → b" with whole numbers, or one decimal when they would round to the same whole number. */
 function pair(v: readonly [number, number], unit: string): string {
   const whole = Math.round(v[0]) !== Math.round(v[1]);
-  const f = (x: number) => (whole ? String(Math.round(x)) : x.toFixed(1));
+  // A typographic minus, as signedUnits writes it.
+  const f = (x: number) => (whole ? String(Math.round(x)) : x.toFixed(1)).replace(/^-/, '−');
   return `${f(v[0])}${unit} → ${f(v[1])}${unit}`;
 }
 

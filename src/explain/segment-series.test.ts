@@ -15,6 +15,10 @@ const { history, contributions } = syntheticHistory(
 test('segments select series by store or product', () => {
   expect(segmentConditions({ kind: 'store', id: 'S1' })).toEqual({ stores: ['S1'] });
   expect(segmentConditions({ kind: 'product', id: 'P1' })).toEqual({ products: ['P1'] });
+  expect(segmentConditions({ kind: 'product', id: 'P1', store: 'S2' })).toEqual({
+    products: ['P1'],
+    stores: ['S2'],
+  });
   expect(segmentConditions({ kind: 'tenant' })).toEqual({});
 });
 

@@ -12,12 +12,15 @@ export interface Segment {
   readonly kind: 'tenant' | 'store' | 'product';
   /** Store or product id; absent for the tenant. */
   readonly id?: string;
+  /** For a product: only its series in this store (one store × product series). */
+  readonly store?: string;
 }
 
 /** The store/product conditions selecting the segment's series. */
 export function segmentConditions(segment: Segment): ScenarioConditions {
   if (segment.kind === 'store') return { stores: [segment.id ?? ''] };
-  if (segment.kind === 'product') return { products: [segment.id ?? ''] };
+  if (segment.kind === 'product')
+    return { products: [segment.id ?? ''], ...(segment.store !== undefined && { stores: [segment.store] }) };
   return {};
 }
 

@@ -98,6 +98,44 @@ describe('priceResponseTransform', () => {
     expect([...applyTransforms(panel, restored, false).y]).toEqual([...fitted.y]);
   });
 
+  test('fills planned rows that give only part of the price from the series’ own history', () => {
+    // Shelf price 10 above a base price of 8, a 20% discount on days 30–33; then a planned day with
+    // only a 10% discount, and days with no price at all.
+    const n = 45;
+    const known = (t: number) => t < 40;
+    const p = buildPanel(
+      {
+        seriesId: Array(n).fill('S1/P1'),
+        date: Array.from({ length: n }, (_, t) => FIRST + t),
+        y: Array.from({ length: n }, (_, t) => (known(t) ? 5 : Number.NaN)),
+        exog: {
+          price: Array.from({ length: n }, (_, t) => (known(t) ? 10 : Number.NaN)),
+          base_price: Array.from({ length: n }, (_, t) => (known(t) ? 8 : Number.NaN)),
+          discount_pct: Array.from({ length: n }, (_, t) =>
+            t >= 30 && t < 34 ? 20 : t === 40 ? 10 : known(t) ? 0 : Number.NaN,
+          ),
+          paid_price: Array.from({ length: n }, (_, t) =>
+            known(t) ? (t >= 30 && t < 34 ? 8 : 10) : Number.NaN,
+          ),
+        },
+      },
+      { freq: 'day' },
+    );
+    const t = priceResponseTransform(new Map([['P1', -2]]));
+    const factor = (row: number) => t.rowFactor?.(p, row) ?? Number.NaN;
+    expect(factor(31)).toBeCloseTo(1, 12); // paid 8 = base 8
+    expect(factor(0)).toBeCloseTo((10 / 8) ** -2, 12);
+    // Shelf and base price carried forward, the planned discount applied.
+    expect(factor(40)).toBeCloseTo(((10 * 0.9) / 8) ** -2, 12);
+    // A planned shelf price without a discount is the price paid.
+    const planned = Float64Array.from(p.exog.price as Float64Array);
+    planned[42] = 7;
+    const withPrice = { ...p, exog: { ...p.exog, price: planned } };
+    expect(t.rowFactor?.(withPrice, 42)).toBeCloseTo((7 / 8) ** -2, 12);
+    // No price: the median of the last 28 priced days (24 at 10, 4 discounted to 8), not the event.
+    for (let row = 41; row < n; row++) expect(factor(row)).toBeCloseTo((10 / 8) ** -2, 12);
+  });
+
   test('does nothing without a price driver or on a target that goes negative', () => {
     const noPrice: Panel = { ...panel, exog: { on_promo: panel.exog.on_promo } };
     const a = priceResponseTransform();

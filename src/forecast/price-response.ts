@@ -26,21 +26,81 @@ export interface PriceResponseJson {
   readonly elasticities: Record<string, number>;
 }
 
-/** Reads log(paid price / base price) of a row of `panel`; NaN where unknown. */
-type LogPriceRatio = (row: number) => number;
+/** Observed price ratios of a series whose median stands in for a row with no price at all. */
+const RECENT_PRICES = 28;
+
+/** Per row: the log price ratio, and whether it came from the recent median (no price on the row). */
+interface PriceRatios {
+  readonly log: Float64Array;
+  readonly imputed: Uint8Array;
+}
+
+const ratioCache = new WeakMap<Panel, PriceRatios | null>();
 
 /**
- * log(paid price / base price) of `panel`'s rows, from `paid_price` and `base_price`, else from
- * `discount_pct` (log(1 − d/100)). Undefined when the panel has neither.
+ * log(paid price / base price) per row of `panel`, or null when the panel has no price driver
+ * (`paid_price` with `base_price`, or `discount_pct`). Planned future rows often give only what
+ * changes, so within each series:
+ * - a missing `base_price` or shelf `price` is the series' last known one;
+ * - a missing `paid_price` is the shelf price × (1 − `discount_pct`/100) when the discount is known,
+ *   and the row's own shelf price when it states one without a discount;
+ * - a row with no usable price keeps the series' recent price level: the median ratio of its last
+ *   28 rows with one (a forecast without planned prices neither assumes the catalogue price nor
+ *   extends a running discount event).
+ * Cached per panel object: explanations ask for one row at a time.
  */
-export function logPaidPriceRatio(panel: Panel): LogPriceRatio | undefined {
+function logPaidPriceRatios(panel: Panel): PriceRatios | null {
+  const cached = ratioCache.get(panel);
+  if (cached !== undefined) return cached;
   const paid = numeric(panel, 'paid_price');
   const base = numeric(panel, 'base_price');
+  const price = numeric(panel, 'price');
   const discount = numeric(panel, 'discount_pct');
-  if (paid && base) return (r) => (paid[r] > 0 && base[r] > 0 ? Math.log(paid[r] / base[r]) : Number.NaN);
-  if (discount)
-    return (r) => (discount[r] >= 0 && discount[r] < 100 ? Math.log1p(-discount[r] / 100) : Number.NaN);
-  return undefined;
+  const usable = (paid || discount) && (base || !paid);
+  const out = usable
+    ? { log: new Float64Array(panel.y.length), imputed: new Uint8Array(panel.y.length) }
+    : null;
+  if (out) {
+    const positive = (v: number | undefined) =>
+      v !== undefined && v > 0 && Number.isFinite(v) ? v : Number.NaN;
+    for (let s = 0; s < seriesCount(panel); s++) {
+      let lastBase = Number.NaN;
+      let lastPrice = Number.NaN;
+      const seen: number[] = [];
+      for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
+        const d = discount?.[r];
+        const off = d !== undefined && d >= 0 && d < 100 ? 1 - d / 100 : Number.NaN;
+        let x: number;
+        if (base) {
+          lastBase = positive(base[r]) || lastBase;
+          const ownPrice = positive(price?.[r]);
+          lastPrice = ownPrice || lastPrice;
+          // A row that states its shelf price but no discount sells at that price.
+          const paidPrice =
+            positive(paid?.[r]) || (ownPrice ? ownPrice * (Number.isFinite(off) ? off : 1) : lastPrice * off);
+          x = Math.log(paidPrice / lastBase);
+        } else {
+          x = Math.log(off);
+        }
+        if (Number.isFinite(x)) {
+          seen.push(x);
+          out.log[r] = x;
+        } else {
+          out.log[r] = median(seen.slice(-RECENT_PRICES));
+          out.imputed[r] = 1;
+        }
+      }
+    }
+  }
+  ratioCache.set(panel, out);
+  return out;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = values.sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function numeric(panel: Panel, name: string): Float64Array | undefined {
@@ -65,14 +125,14 @@ export function priceResponseTransform(elasticities = new Map<string, number>())
   // Divides (sign −1) or multiplies (+1) each row's value by its price factor.
   const scale = (panel: Panel, values: Float64Array, first: number, count: number, sign: 1 | -1) => {
     if (elasticities.size === 0) return;
-    const ratio = logPaidPriceRatio(panel);
+    const ratio = logPaidPriceRatios(panel);
     if (!ratio) return;
     let s = seriesOfRow(panel, first);
     for (let i = 0; i < count; i++) {
       const r = first + i;
       while (r >= panel.offsets[s + 1]) s++;
       const e = elasticities.get(seriesKey(panel.seriesIds[s]).product);
-      const x = e === undefined ? Number.NaN : ratio(r);
+      const x = e === undefined ? Number.NaN : ratio.log[r];
       if (Number.isFinite(x)) values[i] *= Math.exp(sign * e! * x);
     }
   };
@@ -104,7 +164,7 @@ export function priceResponseTransform(elasticities = new Map<string, number>())
 /** Identified, negative elasticities per product of `panel`'s observed rows. */
 function estimate(panel: Panel): Map<string, number> {
   const found = new Map<string, number>();
-  const ratio = logPaidPriceRatio(panel);
+  const ratio = logPaidPriceRatios(panel);
   if (!ratio) return found;
   const rows: number[] = [];
   const x: number[] = [];
@@ -113,8 +173,9 @@ function estimate(panel: Panel): Map<string, number> {
     for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
       const y = panel.y[r];
       if (y < 0) return found; // not a count of units: no multiplicative demand model
-      const xr = ratio(r);
-      if (Number.isNaN(y) || !Number.isFinite(xr)) continue;
+      // Only rows with a price of their own identify the response.
+      const xr = ratio.log[r];
+      if (Number.isNaN(y) || ratio.imputed[r] === 1 || !Number.isFinite(xr)) continue;
       rows.push(r);
       x.push(xr);
       rowSeries.push(s);

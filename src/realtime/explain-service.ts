@@ -279,7 +279,7 @@ function segmentOf(cond: ScenarioConditions): { segment: Segment; label?: string
   const store = cond.stores?.[0];
   const product = cond.products?.[0];
   if (store !== undefined && product !== undefined)
-    return { segment: { kind: 'product', id: product }, label: `${product} in store ${store}` };
+    return { segment: { kind: 'product', id: product, store }, label: `${product} in store ${store}` };
   if (product !== undefined) return { segment: { kind: 'product', id: product } };
   if (store !== undefined) return { segment: { kind: 'store', id: store } };
   return { segment: { kind: 'tenant' } };

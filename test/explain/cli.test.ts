@@ -137,8 +137,9 @@ describe('whatif', () => {
   });
 
   it('never lowers a forecast with a deeper discount (monotone price constraints), even by +5 points', async () => {
-    // The demo's discounts are 0 or 10–40%, so the trees split between them: +5 from a planned 0
-    // may change nothing (docs/EXPLAIN.md, section 2) but must never lower a forecast.
+    // This fixture's forecaster has no price-response transform, and the demo's discounts are 0 or
+    // 10–40%, so its trees split between them: +5 from a planned 0 may change nothing but must
+    // never lower a forecast.
     const a = lastJson<WhatIfAnswer>(
       await runCommand(registerWhatIf, ['whatif', ...input, '--action', 'discount+5', '--json']),
     );

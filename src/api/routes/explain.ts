@@ -108,7 +108,11 @@ const ExplainResponse = Type.Object({
   ),
   change: Type.Optional(
     Type.Object({
-      segment: Type.Object({ kind: Type.String(), id: Type.Optional(Type.String()) }),
+      segment: Type.Object({
+        kind: Type.String(),
+        id: Type.Optional(Type.String()),
+        store: Type.Optional(Type.String()),
+      }),
       period: Type.Object({ from: Type.String(), to: Type.String() }),
       compared_with: Type.Object({ from: Type.String(), to: Type.String() }),
       actual: Type.Tuple([Type.Number(), Type.Number()]),
