@@ -5,7 +5,9 @@
 # generator on this same machine:
 #   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections: ratio;
 #   2. p50/p99 of POST /v1/forecast at a fixed 1,000 req/s, cached and with the cache disabled;
-#   3. POST /v1/forecast/batch rows/s for every series at h = 28.
+#   3. POST /v1/forecast/batch rows/s for every series at h = 28, on the demo retailer (121 series)
+#      and on a larger one (40 stores × 30 products, 1,200 series), with the server's CPU time per
+#      batch, so that rows per CPU-second can be compared across runs on a loaded machine.
 # An authenticated platform route (GET /v1/usage) is measured too, to show what the platform
 # costs per call before any forecast work.
 # Usage: bench/realtime/run.sh [seconds per run, default 10]. Results: .bench-out/realtime/results.json
@@ -25,20 +27,33 @@ if [[ ! -x $AC_DIR/node_modules/.bin/autocannon ]]; then
 fi
 AC=$AC_DIR/node_modules/.bin/autocannon
 
-start_server() { # $1 = cache TTL ms; sets PID and INFO
-  coproc SERVER { exec node "$ROOT/bench/realtime/server.mjs" --dist "$OUT/dist" --cache-ttl-ms "$1"; }
+start_server() { # $1 = cache TTL ms, then any server.mjs options; sets PID and INFO
+  local ttl=$1
+  shift
+  coproc SERVER { exec node "$ROOT/bench/realtime/server.mjs" --dist "$OUT/dist" --cache-ttl-ms "$ttl" "$@"; }
   PID=$SERVER_PID
   read -r INFO <&"${SERVER[0]}"
 }
 stop_server() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 field() { node -e "const o=JSON.parse(process.argv[1]);console.log(o[process.argv[2]])" "$INFO" "$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; } # the server's user + system time
+TICKS=$(getconf CLK_TCK)
+batch_runs() { # $1 = name: 5 batches of every series at h = 28; times in $OUT/batch-$1.txt
+  : >"$OUT/batch-$1.txt"
+  local before
+  before=$(cpu_ticks)
+  for _ in 1 2 3 4 5; do
+    curl -s -o "$OUT/batch-$1.ndjson" -w '%{time_total}\n' -X POST -H "$JSON_CT" -H "$AUTH" \
+      -d '{"h":28}' "$API/v1/forecast/batch" >>"$OUT/batch-$1.txt"
+  done
+  echo "$(($(cpu_ticks) - before)) $TICKS $(($(wc -l <"$OUT/batch-$1.ndjson") - 1))" >"$OUT/batch-$1.cpu"
+}
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 start_server 60000
 trap stop_server EXIT
 API=$(field api); BARE=$(field bare); KEY=$(field key)
 SERIES=$(node -e "console.log(JSON.parse(process.argv[1]).series[0])" "$INFO")
-NSERIES=$(node -e "console.log(JSON.parse(process.argv[1]).series.length)" "$INFO")
 BODY="{\"series_id\":\"$SERIES\",\"h\":7}"
 AUTH="authorization: Bearer $KEY"
 JSON_CT="content-type: application/json"
@@ -54,12 +69,7 @@ echo "max throughput: bare route, then /v1/forecast (cached), 10 connections, ${
 echo "latency at 1,000 req/s: /v1/forecast (cached)" >&2
 "$AC" -j -c 20 -R 1000 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-1000.json" 2>/dev/null
 echo "batch: every series, h = 28, 5 runs" >&2
-: >"$OUT/batch.txt"
-for _ in 1 2 3 4 5; do
-  curl -s -o "$OUT/batch.ndjson" -w '%{time_total}\n' -X POST -H "$JSON_CT" -H "$AUTH" \
-    -d '{"h":28}' "$API/v1/forecast/batch" >>"$OUT/batch.txt"
-done
-BATCH_LINES=$(($(wc -l <"$OUT/batch.ndjson") - 1))
+batch_runs demo
 stop_server
 trap - EXIT
 
@@ -73,10 +83,19 @@ AUTH="authorization: Bearer $KEY"
 "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-nocache-max.json" 2>/dev/null
 stop_server
 trap - EXIT
+
+echo "batch at scale: 1,200 series (training the model takes a minute or two)" >&2
+start_server 60000 --stores 40 --products 30
+trap stop_server EXIT
+API=$(field api); KEY=$(field key)
+AUTH="authorization: Bearer $KEY"
+batch_runs large
+stop_server
+trap - EXIT
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-node - "$OUT" "$NSERIES" "$BATCH_LINES" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" <<'NODE'
-const [out, nSeries, lines, loadBefore, loadAfter, cores] = process.argv.slice(2);
+node - "$OUT" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" <<'NODE'
+const [out, loadBefore, loadAfter, cores] = process.argv.slice(2);
 const fs = require('node:fs');
 const read = (f) => JSON.parse(fs.readFileSync(`${out}/${f}`, 'utf8'));
 const sum = (name, r) => ({
@@ -97,22 +116,39 @@ const runs = [
   sum('POST /v1/forecast uncached, 1,000 req/s', read('forecast-nocache-1000.json')),
   sum('POST /v1/forecast uncached, max throughput', read('forecast-nocache-max.json')),
 ];
-const times = fs.readFileSync(`${out}/batch.txt`, 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
-const rows = Number(nSeries) * 28;
-const median = times[Math.floor(times.length / 2)];
+const batch = (name) => {
+  const times = fs.readFileSync(`${out}/batch-${name}.txt`, 'utf8').trim().split('\n').map(Number);
+  const [ticks, perSecond, series] = fs.readFileSync(`${out}/batch-${name}.cpu`, 'utf8').trim().split(' ').map(Number);
+  const rows = series * 28;
+  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const cpuS = ticks / perSecond / times.length;
+  return {
+    series,
+    h: 28,
+    rows,
+    median_s: median,
+    rows_per_s: Math.round(rows / median),
+    server_cpu_s_per_batch: Math.round(cpuS * 1000) / 1000,
+    rows_per_cpu_s: Math.round(rows / cpuS),
+  };
+};
 const result = {
   cores: Number(cores),
   load_before: loadBefore,
   load_after: loadAfter,
   runs,
   throughput_ratio: Math.round((max.requests.average / bare.requests.average) * 1000) / 1000,
-  batch: { series: Number(nSeries), h: 28, rows, lines: Number(lines), median_s: median, rows_per_s: Math.round(rows / median) },
+  batch: batch('demo'),
+  batch_large: batch('large'),
 };
 fs.writeFileSync(`${out}/results.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.log('| run | req/s | p50 ms | p99 ms | non-2xx |');
 console.log('|---|--:|--:|--:|--:|');
 for (const r of runs) console.log(`| ${r.run} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.non2xx} |`);
 console.log(`\nthroughput ratio (cached forecast / bare route): ${result.throughput_ratio}`);
-console.log(`batch: ${rows} rows (${nSeries} series × 28) in ${median} s (median of 5): ${result.batch.rows_per_s} rows/s`);
+for (const b of [result.batch, result.batch_large])
+  console.log(
+    `batch: ${b.rows} rows (${b.series} series × 28) in ${b.median_s} s (median of 5): ${b.rows_per_s} rows/s; server CPU ${b.server_cpu_s_per_batch} s per batch: ${b.rows_per_cpu_s} rows per CPU-second`,
+  );
 console.log(`load average before ${loadBefore}, after ${loadAfter}; ${cores} cores`);
 NODE

@@ -1,11 +1,11 @@
-// Benchmark server: the built API (DIST=<compiled src>) with a demo production model, plus a bare
-// Fastify route returning a constant on a second port, both in this one process so they share the
-// machine equally. Prints one JSON line {api, bare, key, series} when ready; stops on SIGTERM.
-//   node bench/realtime/server.mjs --dist .bench-out/dist [--cache-ttl-ms 60000] [--series 120]
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// Benchmark server: the built API (--dist <compiled src>) with a demo production model
+// (setup.mjs), plus a bare Fastify route returning a constant on a second port, both in this one
+// process so they share the machine equally. Prints one JSON line {api, bare, key, series} when
+// ready; stops on SIGTERM.
+//   node bench/realtime/server.mjs --dist .bench-out/dist [--cache-ttl-ms 60000] [--stores 10 --products 12]
 import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
+import { benchApi } from './setup.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -15,117 +15,19 @@ const { values: args } = parseArgs({
     products: { type: 'string', default: '12' },
   },
 });
-const dist = resolve(args.dist);
-const load = (p) => import(join(dist, p));
-const [{ default: Fastify }, demo, panelMod, fc, gm, tt, ml, lf, cfg, plat, srv, rt] = await Promise.all([
-  import('fastify'),
-  load('data/demo/generate.js'),
-  load('features/panel.js'),
-  load('forecast/forecaster.js'),
-  load('forecast/global-model.js'),
-  load('forecast/target-transforms.js'),
-  load('ml/index.js'),
-  load('features/lag-features.js'),
-  load('platform/config.js'),
-  load('platform/platform.js'),
-  load('api/server.js'),
-  load('realtime/realtime.js'),
-]);
-
-// The demo retailer's daily unit sales per store × product (gaps stay gaps).
-const retailer = demo.generateDemoRetailer({
+const { app, key, series, rows, close } = await benchApi({
+  dist: args.dist,
+  cacheTtlMs: Number(args['cache-ttl-ms']),
   stores: Number(args.stores),
   products: Number(args.products),
-  days: 400,
-  seed: 42,
 });
-const sales = retailer.tables.sales;
-const col = (name) => sales.columns.indexOf(name);
-const [iStore, iProduct, iDate, iUnits] = ['store_id', 'product_id', 'date', 'units'].map(col);
-const seen = new Set();
-const long = { seriesId: [], date: [], y: [] };
-for (const row of sales.rows) {
-  const id = `${row[iStore]}/${row[iProduct]}`;
-  const day = Math.floor(Date.parse(`${row[iDate]}T00:00:00Z`) / 86_400_000);
-  const key = `${id}|${day}`;
-  const units = Number(row[iUnits]);
-  if (seen.has(key) || !(units >= 0)) continue;
-  seen.add(key);
-  long.seriesId.push(id);
-  long.date.push(day);
-  long.y.push(units);
-}
-const panel = panelMod.buildPanel(long, { freq: 'day' });
-const forecaster = new fc.Forecaster({
-  models: {
-    gbm: () =>
-      gm.globalModel({
-        learner: () =>
-          new ml.GradientBoosting({
-            nEstimators: 100,
-            learningRate: 0.1,
-            maxLeaves: 31,
-            minDataInLeaf: 20,
-            nThreads: 1,
-          }),
-      }),
-  },
-  lags: [1, 2, 7, 14, 28],
-  lagTransforms: { 1: [lf.rollingMean(7), lf.ewm(0.2)], 7: [lf.rollingMean(28)] },
-  targetEncodings: false,
-  targetTransforms: () => [tt.levelTransform(28)],
-  quantiles: [0.1, 0.5, 0.9],
-  calibrationWindows: 1,
-}).fit(panel, { h: 28 });
-
-const productionModels = {
-  async get(t, name = 'default') {
-    return { tenantId: t, name, version: 1, forecaster, datasetId: null };
-  },
-  onChange: () => () => {},
-};
-const dataDir = mkdtempSync(join(tmpdir(), 'salescast-bench-'));
-const config = cfg.platformConfig({
-  dataDir,
-  rateLimitPerMinute: 100_000_000,
-  jwtSecret: 'bench-only-secret-0123456789abcdef012345',
-});
-const platform = await plat.createPlatform(config, { productionModels });
-const ctx = { requestId: 'bench', ip: '127.0.0.1' };
-const created = await platform.tenants.create(
-  {
-    name: 'Bench',
-    plan: 'enterprise',
-    adminEmail: 'bench@bench.test',
-    adminPassword: 'Bench-Passw0rd!-long',
-    platformAdmin: false,
-  },
-  undefined,
-  ctx,
-);
-const tenantId = created.tenant_id;
-const admin = {
-  kind: 'user',
-  id: created.admin_user_id,
-  tenantId,
-  role: 'admin',
-  plan: 'enterprise',
-  platformAdmin: false,
-};
-const { key } = await platform.apiKeys.create(admin, { name: 'bench', role: 'analyst' }, ctx);
-const realtime = await rt.createRealtime(platform, { cache: { ttlMs: Number(args['cache-ttl-ms']) } });
-const app = await srv.buildServer({ platform, realtime, logger: false });
 const api = await app.listen({ host: '127.0.0.1', port: 0 });
 const bare = Fastify({ logger: false });
 bare.post('/constant', async () => ({ yhat: 1 }));
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(
-  `${JSON.stringify({ api, bare: bareUrl, key, series: panel.seriesIds, rows: panel.y.length })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ api, bare: bareUrl, key, series, rows })}\n`);
 process.on('SIGTERM', async () => {
   await bare.close();
-  await app.close();
-  await realtime.close();
-  await platform.close();
+  await close();
   process.exit(0);
 });

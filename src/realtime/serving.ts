@@ -187,14 +187,26 @@ function pick(result: ForecastResult, output: string, seriesIds: readonly string
   const index = new Map(result.seriesIds.map((id, s) => [id, s]));
   const h = result.h;
   const levels = [...out.quantiles.keys()];
+  const columns = levels.map((q) => out.quantiles.get(q)!);
+  const labels = levels.map(String);
+  // Every series of a batch usually forecasts the same dates: each is formatted once.
+  const dates = new Map<number, string>();
+  const dateOf = (day: number) => {
+    let text = dates.get(day);
+    if (text === undefined) {
+      text = formatDay(day);
+      dates.set(day, text);
+    }
+    return text;
+  };
   return seriesIds.map((id) => {
     const s = index.get(id)!;
     const forecasts = [];
     for (let k = 0; k < h; k++) {
       const i = s * h + k;
       const quantiles: Record<string, number> = {};
-      for (const q of levels) quantiles[String(q)] = out.quantiles.get(q)![i];
-      forecasts.push({ date: formatDay(result.dates[i]), yhat: out.yhat[i], quantiles });
+      for (let j = 0; j < labels.length; j++) quantiles[labels[j]] = columns[j][i];
+      forecasts.push({ date: dateOf(result.dates[i]), yhat: out.yhat[i], quantiles });
     }
     return { series_id: id, forecasts };
   });
