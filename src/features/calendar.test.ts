@@ -56,3 +56,32 @@ describe('calendar features', () => {
     expect(values('week', '2010-12-03').payday).toBe(2); // Nov 30 and Dec 1
   });
 });
+
+describe('calendar definitions remember dates', () => {
+  it('give the same values from memory as computed fresh, past the memory bound', () => {
+    // 5,000 distinct days overflow the 4,096 dates a definition remembers, then the first ones
+    // come again.
+    const first = d('2015-01-01');
+    const days = Int32Array.from({ length: 5000 }, (_, i) => first + i);
+    const view = {
+      series: 0,
+      id: 's',
+      freq: 'day' as const,
+      dates: days,
+      y: new Float64Array(days.length),
+      exog: {},
+    };
+    const at = Int32Array.from(days.keys());
+    const reused = calendarFeatures('day');
+    for (const def of reused) {
+      const a = new Float64Array(days.length);
+      const b = new Float64Array(days.length);
+      def.compute(view, at, a);
+      def.compute(view, at, b);
+      const fresh = new Float64Array(days.length);
+      calendarFeatures('day', [def.name as never])[0].compute(view, at, fresh);
+      expect([...b], def.name).toEqual([...fresh]);
+      expect([...a], def.name).toEqual([...fresh]);
+    }
+  });
+});
