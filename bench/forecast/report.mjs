@@ -2,6 +2,7 @@
 // report.mjs RESULTS.jsonl BENCHMARKS.md: writes the forecasting table between the markers
 // <!-- bench:forecast:start --> and <!-- bench:forecast:end --> (appending the section, or creating
 // the file, when absent). The latest line per (dataset, model) wins, so datasets can be run apart.
+// A line with `carried_from` (text naming an earlier run) is a row not rerun; the table marks it †.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
@@ -48,7 +49,7 @@ const table = [
   '|---|---|---:|---:|---:|---:|---:|---:|---:|',
 ];
 for (const r of rows) {
-  const label = LABELS[r.model] ?? r.model;
+  const label = `${LABELS[r.model] ?? r.model}${r.carried_from ? ' †' : ''}`;
   const ds = `${r.dataset} (${r.h}, ${r.season}, ${r.series})`;
   if (r.error) {
     table.push(
@@ -62,13 +63,22 @@ for (const r of rows) {
     `| ${ds} | ${label} | ${fmt(r.wape)} | ${fmt(r.mase)} | ${big(r.rmse)} | ${big(meanPin)} | ${r.coverage ? fmt(r.coverage.rate, 3) : '—'} | ${fmt(r.wall_s, 1)} | ${fmt(r.cpu_s, 1)} |`,
   );
 }
+const carried = [...new Set(rows.map((r) => r.carried_from).filter(Boolean))];
+const carriedNote = carried.length
+  ? [
+      '',
+      `† Not rerun: carried over from ${carried.join('; ')}. Neither these models' code nor the data changed`,
+      "since, and their forecasts are deterministic; their times are that run's, under its load.",
+    ]
+  : [];
 const sources = [...new Map(rows.map((r) => [r.dataset, `${r.dataset} = ${r.source}`])).values()].join('; ');
-const loads = rows.map((r) => r.load_before).filter((v) => Number.isFinite(v));
+const fresh = rows.filter((r) => !r.carried_from);
+const loads = fresh.map((r) => r.load_before).filter((v) => Number.isFinite(v));
 const loadText = loads.length
   ? ` (1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} when the runs started)`
   : '';
 const stamp = (iso) => iso.slice(0, 16).replace('T', ' ');
-const when = rows
+const when = fresh
   .map((r) => r.measured_at)
   .filter(Boolean)
   .sort();
@@ -86,6 +96,7 @@ const section = [
   'actuals inside [P10, P90]. Lower is better except coverage, whose target is 0.80.',
   '',
   ...table,
+  ...carriedNote,
   '',
   'Peers: R 4.2 `forecast` 8.20 (Debian `r-cran-forecast`), one model per series, quantiles from',
   'the 80% interval; `ets` with the seasonal period (R allows at most 24, so not on weekly',

@@ -44,7 +44,7 @@ export function csvCell(text: string): string {
 export interface ModelCommandOptions {
   quantiles: number[];
   model: ModelSelection;
-  strategy: Strategy;
+  strategy?: Strategy;
   loss?: GbmLoss;
   seed: number;
   trials: number;
@@ -68,15 +68,14 @@ export function withModelOptions(cmd: Command): Command {
     .option('--quantiles <levels>', 'quantile levels', quantilesOption, [0.1, 0.5, 0.9])
     .option(
       '--model <name>',
-      `model: ${MODEL_SELECTIONS.join('|')} (auto: gradient boosting + ETS weighted by backtest; automl: search)`,
+      `model: ${MODEL_SELECTIONS.join('|')} (auto: gradient boostings sized to the data, plus ETS on small panels, weighted by backtest; automl: search)`,
       choiceOption(MODEL_SELECTIONS),
       'auto',
     )
     .option(
       '--strategy <s>',
-      'multi-horizon strategy of global models: direct|recursive',
+      'multi-horizon strategy of global models: direct|recursive (default: recursive for auto on a panel of 150,000 training rows or more, else direct)',
       choiceOption(['direct', 'recursive'] as const),
-      'direct',
     )
     .option(
       '--loss <loss>',

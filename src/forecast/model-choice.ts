@@ -5,7 +5,13 @@
 import { type Panel, targetNeverNegative } from '../features/panel.js';
 import { type AutoMlResult, autoMl } from './automl.js';
 import type { ForecasterOptions } from './forecaster.js';
-import { type ModelChoice, type PresetOptions, presetOptions } from './presets.js';
+import {
+  defaultTrainWindow,
+  type ModelChoice,
+  type PresetOptions,
+  presetOptions,
+  trainingRowCount,
+} from './presets.js';
 
 export type ModelSelection = ModelChoice | 'automl';
 
@@ -26,7 +32,10 @@ export function chooseModel(
 ): ChosenModel {
   if (selection !== 'automl') {
     const nonNegative = targetNeverNegative(panel);
-    return { options: presetOptions(selection, { ...options, freq: panel.freq, nonNegative }) };
+    const trainingRows = trainingRowCount(panel, defaultTrainWindow(panel.freq));
+    return {
+      options: presetOptions(selection, { ...options, freq: panel.freq, nonNegative, trainingRows }),
+    };
   }
   const automl = autoMl(panel, { h: options.h, trials: options.trials, seed: options.seed });
   return { options: { ...automl.options, quantiles: options.quantiles }, automl };

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { buildPanel } from '../features/panel.js';
+import { LARGE_PANEL_ROWS, presetOptions, trainingRowCount } from './presets.js';
+
+describe('trainingRowCount', () => {
+  it('counts observed targets in the last window of each series, gaps and missing values excluded', () => {
+    // Series a: days 0..9 with day 8 missing; series b: days 0..2 and 6..9 (a gap of three days).
+    const seriesId: string[] = [];
+    const date: number[] = [];
+    const y: number[] = [];
+    for (let t = 0; t < 10; t++) {
+      seriesId.push('a');
+      date.push(20000 + t);
+      y.push(t === 8 ? Number.NaN : t);
+    }
+    for (const t of [0, 1, 2, 6, 7, 8, 9]) {
+      seriesId.push('b');
+      date.push(20000 + t);
+      y.push(1);
+    }
+    const panel = buildPanel({ seriesId, date, y });
+    expect(trainingRowCount(panel, undefined)).toBe(9 + 7);
+    // The last 5 periods are days 5..9: a has 4 observed (day 8 missing), b has 4 (days 6..9).
+    expect(trainingRowCount(panel, 5)).toBe(4 + 4);
+    expect(trainingRowCount(panel, 1)).toBe(1 + 1);
+  });
+});
+
+describe("presetOptions('auto')", () => {
+  it('on a small daily panel: direct, two boostings and ETS', () => {
+    const o = presetOptions('auto', { freq: 'day', nonNegative: true, trainingRows: LARGE_PANEL_ROWS - 1 });
+    expect(o.strategy).toBe('direct');
+    expect(o.ensemble).toBe(true);
+    expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie', 'ets']);
+  });
+
+  it('on a large panel: recursive, the deep and the Tweedie boostings, no ETS', () => {
+    const o = presetOptions('auto', { freq: 'day', nonNegative: true, trainingRows: LARGE_PANEL_ROWS });
+    expect(o.strategy).toBe('recursive');
+    expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie']);
+  });
+
+  it("keeps the caller's strategy and leaves Tweedie out when a loss is chosen or y can be negative", () => {
+    const large = { freq: 'day' as const, trainingRows: LARGE_PANEL_ROWS };
+    expect(presetOptions('auto', { ...large, nonNegative: true, strategy: 'direct' }).strategy).toBe(
+      'direct',
+    );
+    expect(Object.keys(presetOptions('auto', { ...large, nonNegative: false }).models)).toEqual(['gbm']);
+    expect(
+      Object.keys(presetOptions('auto', { ...large, nonNegative: true, loss: 'squared' }).models),
+    ).toEqual(['gbm']);
+  });
+
+  it('sizes only auto by the panel: gbm stays direct on a large panel', () => {
+    const o = presetOptions('gbm', { freq: 'day', nonNegative: true, trainingRows: 10 * LARGE_PANEL_ROWS });
+    expect(o.strategy).toBe('direct');
+    expect(Object.keys(o.models)).toEqual(['gbm']);
+  });
+});
