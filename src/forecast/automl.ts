@@ -21,6 +21,7 @@ import { autoEtsModel, movingAverageModel, seasonalNaiveModel } from './local-mo
 import { wape } from './metrics.js';
 import type { ModelFactory, Strategy } from './model.js';
 import { defaultSeason, defaultTrainWindow, gbmParams, rfParams } from './presets.js';
+import { priceResponseTransform } from './price-response.js';
 import { levelTransform, log1pTransform } from './target-transforms.js';
 
 export const AUTOML_FAMILIES = ['gbm', 'rf', 'linear', 'ets', 'naive', 'average'] as const;
@@ -167,7 +168,9 @@ export function candidateOptions(candidate: Candidate, freq: Frequency, seed: nu
     strategy: candidate.strategy,
     targetEncodings: candidate.targetEncodings,
     quantiles: [],
+    // As in the presets, the price response comes first; the search varies the scale transform.
     targetTransforms: () => [
+      priceResponseTransform(),
       transform === 'log1p' ? log1pTransform() : levelTransform(freq === 'week' ? 8 : 28),
     ],
   };

@@ -506,8 +506,10 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       const params = {
         horizon: input.horizon,
         model: input.model ?? 'auto',
-        strategy: input.strategy ?? 'direct',
-        loss: input.loss ?? 'squared',
+        // Unset, the preset chooses (e.g. 'auto' adds a Tweedie member on never-negative targets and
+        // forecasts a large panel recursively); the version's hyperparameters record the strategy used.
+        strategy: input.strategy ?? null,
+        loss: input.loss ?? null,
         intervals: input.intervals ?? 'conformal',
         quantiles: [...(input.quantiles ?? [0.1, 0.5, 0.9])],
         seed: input.seed ?? 0,
@@ -539,8 +541,8 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
           h: params.horizon,
           quantiles: params.quantiles,
           seed: params.seed,
-          strategy: params.strategy,
-          loss: params.loss,
+          strategy: params.strategy ?? undefined,
+          loss: params.loss ?? undefined,
           intervalMethod: params.intervals,
           trials: params.trials,
         });
@@ -578,6 +580,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
         run.duration_ms = finished.getTime() - started.getTime();
         const hyperparameters = {
           ...params,
+          strategy: o.strategy ?? 'recursive',
           models: fitted?.modelNames ?? probe.modelNames,
           served: metrics.model,
           weights: fitted ? Object.fromEntries(fitted.weights) : {},
