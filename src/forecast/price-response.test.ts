@@ -136,6 +136,15 @@ describe('priceResponseTransform', () => {
     for (let row = 41; row < n; row++) expect(factor(row)).toBeCloseTo((10 / 8) ** -2, 12);
   });
 
+  test('reads the discount alone when there is no base price to compare the paid price with', () => {
+    const paid = (panel.exog.discount_pct as Float64Array).map((d) => 2 * (1 - d / 100));
+    const p: Panel = { ...panel, exog: { ...panel.exog, paid_price: paid } };
+    const t = priceResponseTransform(new Map([['P1', -2]]));
+    const discount = panel.exog.discount_pct as Float64Array;
+    for (const r of [0, 1, 2, 3, 4])
+      expect(t.rowFactor?.(p, r)).toBeCloseTo((1 - discount[r] / 100) ** -2, 12);
+  });
+
   test('does nothing without a price driver or on a target that goes negative', () => {
     const noPrice: Panel = { ...panel, exog: { on_promo: panel.exog.on_promo } };
     const a = priceResponseTransform();

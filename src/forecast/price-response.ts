@@ -35,8 +35,6 @@ interface PriceRatios {
   readonly imputed: Uint8Array;
 }
 
-const ratioCache = new WeakMap<Panel, PriceRatios | null>();
-
 /**
  * log(paid price / base price) per row of `panel`, or null when the panel has no price driver
  * (`paid_price` with `base_price`, or `discount_pct`). Planned future rows often give only what
@@ -47,16 +45,14 @@ const ratioCache = new WeakMap<Panel, PriceRatios | null>();
  * - a row with no usable price keeps the series' recent price level: the median ratio of its last
  *   28 rows with one (a forecast without planned prices neither assumes the catalogue price nor
  *   extends a running discount event).
- * Cached per panel object: explanations ask for one row at a time.
  */
 function logPaidPriceRatios(panel: Panel): PriceRatios | null {
-  const cached = ratioCache.get(panel);
-  if (cached !== undefined) return cached;
   const paid = numeric(panel, 'paid_price');
   const base = numeric(panel, 'base_price');
   const price = numeric(panel, 'price');
   const discount = numeric(panel, 'discount_pct');
-  const usable = (paid || discount) && (base || !paid);
+  // With a base price, the paid price against it; without one, only the discount can say.
+  const usable = (base && (paid || price || discount)) || discount;
   const out = usable
     ? { log: new Float64Array(panel.y.length), imputed: new Uint8Array(panel.y.length) }
     : null;
@@ -92,7 +88,6 @@ function logPaidPriceRatios(panel: Panel): PriceRatios | null {
       }
     }
   }
-  ratioCache.set(panel, out);
   return out;
 }
 
@@ -122,10 +117,20 @@ function seriesOfRow(panel: Panel, row: number): number {
 
 /** The transform, with elasticities learned at fit (or restored). */
 export function priceResponseTransform(elasticities = new Map<string, number>()): TargetTransform {
+  // Per panel object: explanations ask for one row at a time.
+  const cache = new WeakMap<Panel, PriceRatios | null>();
+  const ratiosOf = (panel: Panel) => {
+    let ratios = cache.get(panel);
+    if (ratios === undefined) {
+      ratios = logPaidPriceRatios(panel);
+      cache.set(panel, ratios);
+    }
+    return ratios;
+  };
   // Divides (sign −1) or multiplies (+1) each row's value by its price factor.
   const scale = (panel: Panel, values: Float64Array, first: number, count: number, sign: 1 | -1) => {
     if (elasticities.size === 0) return;
-    const ratio = logPaidPriceRatios(panel);
+    const ratio = ratiosOf(panel);
     if (!ratio) return;
     let s = seriesOfRow(panel, first);
     for (let i = 0; i < count; i++) {
@@ -145,7 +150,7 @@ export function priceResponseTransform(elasticities = new Map<string, number>())
     name: 'price_response',
     fitTransform(panel) {
       elasticities.clear();
-      for (const [product, e] of estimate(panel)) elasticities.set(product, e);
+      for (const [product, e] of estimate(panel, ratiosOf(panel))) elasticities.set(product, e);
       return apply(panel);
     },
     transform: apply,
@@ -162,9 +167,8 @@ export function priceResponseTransform(elasticities = new Map<string, number>())
 }
 
 /** Identified, negative elasticities per product of `panel`'s observed rows. */
-function estimate(panel: Panel): Map<string, number> {
+function estimate(panel: Panel, ratio: PriceRatios | null): Map<string, number> {
   const found = new Map<string, number>();
-  const ratio = logPaidPriceRatios(panel);
   if (!ratio) return found;
   const rows: number[] = [];
   const x: number[] = [];
