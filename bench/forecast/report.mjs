@@ -67,8 +67,9 @@ const carried = [...new Set(rows.map((r) => r.carried_from).filter(Boolean))];
 const carriedNote = carried.length
   ? [
       '',
-      `† Not rerun: carried over from ${carried.join('; ')}. Neither these models' code nor the data changed`,
-      "since, and their forecasts are deterministic; their times are that run's, under its load.",
+      `† Not rerun: carried over from ${carried.join('; ')}. Nothing these models compute on that data`,
+      'changed since (code changes since then act only on other data, such as price drivers), and their',
+      "forecasts are deterministic; their times are that run's, under its load.",
     ]
   : [];
 const sources = [...new Map(rows.map((r) => [r.dataset, `${r.dataset} = ${r.source}`])).values()].join('; ');

@@ -230,7 +230,8 @@ describe('Forecaster serialization', () => {
             learner: () => new GradientBoosting({ nEstimators: 15, nThreads: 1 }),
             trainWindow: 120,
           }),
-        ridge: () => globalModel({ learner: () => new Ridge({ alpha: 2 }) }),
+        // Its own strategy, kept through serialisation and refits.
+        ridge: () => globalModel({ learner: () => new Ridge({ alpha: 2 }), strategy: 'direct' }),
         naive: () => seasonalNaiveModel(7),
       },
       lags: [1, 7],
@@ -255,5 +256,21 @@ describe('Forecaster serialization', () => {
     const refit = g.crossValidation(panel, { h: 7, nWindows: 1 });
     expect(refit.fits).toBe(1);
     expect(() => Forecaster.deserialize(bytes.subarray(0, 100))).toThrow(/Invalid model artifact/);
+  });
+
+  it('keeps a member’s own strategy: a direct member of a recursive forecaster', () => {
+    const panel = synthetic(2, 120);
+    const options: ForecasterOptions = {
+      models: { ridge: () => globalModel({ learner: () => new Ridge({ alpha: 1 }), strategy: 'direct' }) },
+      lags: [1, 7],
+      strategy: 'recursive',
+      quantiles: [],
+    };
+    const f = new Forecaster(options).fit(panel, { h: 7 });
+    for (const g of [f, Forecaster.deserialize(f.serialize())]) {
+      expect(g.predict(7).models.ridge.yhat).toHaveLength(14);
+      // A recursive model could forecast further; a direct one only up to its horizon.
+      expect(() => g.predict(8)).toThrow(/direct model trained for horizon 7/);
+    }
   });
 });

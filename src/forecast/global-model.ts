@@ -46,6 +46,11 @@ export interface GlobalModelOptions {
    * recent rows describe the current regime best and keep long daily panels fast to fit.
    */
   readonly trainWindow?: number;
+  /**
+   * This model's own multi-horizon strategy; default the forecaster's. Lets one forecaster weigh a
+   * direct member against a recursive one.
+   */
+  readonly strategy?: Strategy;
 }
 
 interface Fitted {
@@ -92,6 +97,7 @@ export function restoreGlobalModel(
     learner: () => freshLearner(artifacts[0]),
     quantileLearner: quantileArtifact ? (alpha) => freshLearner(quantileArtifact, { alpha }) : undefined,
     trainWindow: config.trainWindow ?? undefined,
+    strategy: config.ownStrategy ? config.strategy : undefined,
   };
   return makeGlobalModel(options, fitted);
 }
@@ -103,6 +109,8 @@ interface GlobalModelConfig {
   readonly horizon: number;
   readonly quantiles: number[];
   readonly trainWindow: number | null;
+  /** Whether `strategy` is the model's own rather than the forecaster's (absent in older artifacts). */
+  readonly ownStrategy?: boolean;
 }
 
 // Artifact params were validated when the learner was fitted, so they are passed back as they are.
@@ -131,7 +139,8 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
   return {
     name,
     fit(panel: Panel, context: FitContext) {
-      const minLag = context.strategy === 'direct' ? context.horizon : 1;
+      const strategy = options.strategy ?? context.strategy;
+      const minLag = strategy === 'direct' ? context.horizon : 1;
       const defs = buildFeatureSet(panel, context.features, minLag);
       const rows = trainingRows(panel, options.trainWindow ?? Number.POSITIVE_INFINITY);
       if (rows.length === 0) throw new SalescastError('INVALID_DATA', 'no observed target to train on.');
@@ -145,7 +154,7 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
         for (const q of context.quantiles)
           quantiles.set(q, options.quantileLearner(q).fit(X, y, { sampleWeight }));
       }
-      fitted = { defs, strategy: context.strategy, horizon: context.horizon, point, quantiles };
+      fitted = { defs, strategy, horizon: context.horizon, point, quantiles };
     },
     predict(timeline, h, floor = Number.NEGATIVE_INFINITY): ModelForecast {
       if (!fitted) throw new NotFittedError(name);
@@ -168,6 +177,7 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
         horizon: fitted.horizon,
         quantiles: levels,
         trainWindow: options.trainWindow ?? null,
+        ownStrategy: options.strategy !== undefined,
       };
       return {
         kind: 'global',

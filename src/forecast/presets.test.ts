@@ -34,10 +34,10 @@ describe("presetOptions('auto')", () => {
     expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie', 'ets']);
   });
 
-  it('on a large panel: recursive, the deep and the Tweedie boostings, no ETS', () => {
+  it('on a large panel: recursive, the deep and the Tweedie boostings, the direct one beside them, no ETS', () => {
     const o = presetOptions('auto', { freq: 'day', nonNegative: true, trainingRows: LARGE_PANEL_ROWS });
     expect(o.strategy).toBe('recursive');
-    expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie']);
+    expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie', 'gbm_direct']);
   });
 
   it("keeps the caller's strategy and leaves Tweedie out when a loss is chosen or y can be negative", () => {
@@ -45,10 +45,13 @@ describe("presetOptions('auto')", () => {
     expect(presetOptions('auto', { ...large, nonNegative: true, strategy: 'direct' }).strategy).toBe(
       'direct',
     );
-    expect(Object.keys(presetOptions('auto', { ...large, nonNegative: false }).models)).toEqual(['gbm']);
+    expect(Object.keys(presetOptions('auto', { ...large, nonNegative: false }).models)).toEqual([
+      'gbm',
+      'gbm_direct',
+    ]);
     expect(
       Object.keys(presetOptions('auto', { ...large, nonNegative: true, loss: 'squared' }).models),
-    ).toEqual(['gbm']);
+    ).toEqual(['gbm', 'gbm_direct']);
   });
 
   it('sizes only auto by the panel: gbm stays direct on a large panel', () => {
