@@ -12,7 +12,7 @@ import { type ElasticityEstimate, estimateElasticities, type SalesHistory } from
 import type { SeriesState } from './adapters.js';
 import { invalidArgument, requireInteger, requireNonNegative, requireOpenProbability } from './arguments.js';
 import type { DemandDistribution } from './demand-distribution.js';
-import { type DiscountOptimization, optimizeDiscount } from './discount-optimizer.js';
+import { type DemandResponse, type DiscountOptimization, optimizeDiscount } from './discount-optimizer.js';
 import { type AnomalyRow, executiveSummary, type SummaryAction } from './executive-summary.js';
 import { planReplenishment, type ReplenishmentPlan } from './inventory-policy.js';
 import type { InboundOrder } from './stock-projection.js';
@@ -366,28 +366,23 @@ export function pricingDecisions(
       choice === 'elasticity' ||
       (choice === 'auto' && e?.enoughPriceVariation === true && e.elasticity !== null);
     const base = { productId, shelfPrice, unitCost, baseUnits, elasticity: e };
-    if (useElasticity && e?.elasticity !== null && e?.elasticity !== undefined) {
+    const whatIf = sources.whatIf;
+    const response: DemandResponse | undefined =
+      useElasticity && e?.elasticity !== null && e?.elasticity !== undefined
+        ? { kind: 'elasticity', elasticity: e.elasticity, standardError: e.standardError ?? 0 }
+        : choice !== 'elasticity' && whatIf
+          ? { kind: 'what-if', units: (d) => whatIf(productId, d) }
+          : undefined;
+    if (response) {
       const result = optimizeDiscount({
         shelfPrice,
         unitCost,
         baseUnits,
         objective: options.objective,
         grid: options.grid,
-        response: { kind: 'elasticity', elasticity: e.elasticity, standardError: e.standardError ?? 0 },
+        response,
       });
-      return { ...base, method: 'elasticity', reason: null, result };
-    }
-    if (choice !== 'elasticity' && sources.whatIf) {
-      const whatIf = sources.whatIf;
-      const result = optimizeDiscount({
-        shelfPrice,
-        unitCost,
-        baseUnits,
-        objective: options.objective,
-        grid: options.grid,
-        response: { kind: 'what-if', units: (d) => whatIf(productId, d) },
-      });
-      return { ...base, method: 'what-if', reason: null, result };
+      return { ...base, method: response.kind, reason: null, result };
     }
     const reason =
       e === null
