@@ -14,15 +14,8 @@ import { formatDay } from '../../src/core/dates.js';
 import type { Panel } from '../../src/features/panel.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../src/realtime/webhook-delivery.js';
-import {
-  addUser,
-  type Caller,
-  createTenant,
-  DIALECTS,
-  type Harness,
-  startHarness,
-} from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import { addUser, type Caller, DIALECTS, type Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -67,15 +60,12 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
   let realtime: Realtime;
   let app: FastifyInstance;
   let base: string;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 40, days: 240 });
-    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
-    h = await startHarness(dialect, {}, { productionModels: models });
-    admin = await createTenant(h, 'Alerts', 'enterprise');
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing(dialect, { name: 'Alerts', plan: 'enterprise' }, [demo.forecaster]);
+    h = serving.h;
+    admin = serving.admin;
     realtime = await createRealtime(h.platform, {
       webhookRetry: { maxAttempts: 4, baseDelayMs: 20, timeoutMs: 2000 },
       consumeRedisStream: false,

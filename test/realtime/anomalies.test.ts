@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay } from '../../src/core/dates.js';
 import { createRng } from '../../src/core/rng.js';
 import { isCategorical, type Panel } from '../../src/features/panel.js';
-import { type Caller, createTenant, type Harness, startHarness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import type { Caller, Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
 
 /** Days streamed before any injection: the detectors' baseline warm-up (14 residuals). */
 const WARMUP = 14;
@@ -28,15 +28,14 @@ describe('injected anomalies in streamed demo data', () => {
   let h: Harness;
   let admin: Caller;
   let demo: StreamingDemo;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ stores: 3, days: 500, holdout: 90 });
-    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
-    h = await startHarness('sqlite', {}, { productionModels: models });
-    admin = await createTenant(h, 'Anomalies', 'enterprise');
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing('sqlite', { name: 'Anomalies', plan: 'enterprise' }, [
+      demo.forecaster,
+    ]);
+    h = serving.h;
+    admin = serving.admin;
   });
   afterAll(async () => {
     await h?.close();

@@ -13,15 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { tenantDir } from '../../src/store/files.js';
-import {
-  type Caller,
-  call,
-  createTenant,
-  DIALECTS,
-  type Harness,
-  startHarness,
-} from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import { type Caller, call, createTenant, DIALECTS, type Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
 
 const LIMIT = 10;
 
@@ -32,16 +25,15 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
   let demo: StreamingDemo;
   let realtime: Realtime;
   let app: FastifyInstance;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 200 });
-    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
-    h = await startHarness(dialect, {}, { productionModels: models });
-    admin = await createTenant(h, 'Batches', 'pro', true);
+    const serving = await startServing(dialect, { name: 'Batches', plan: 'pro', platformAdmin: true }, [
+      demo.forecaster,
+    ]);
+    h = serving.h;
+    admin = serving.admin;
     other = await createTenant(h, 'Elsewhere');
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
     // The same platform served with a tiny streaming limit, so a 6-series batch is "very large".
     realtime = await createRealtime(h.platform, { batchMaxRows: LIMIT, consumeRedisStream: false });
     app = await buildServer({ platform: h.platform, realtime });

@@ -15,6 +15,8 @@ import { globalModel } from '../../src/forecast/global-model.js';
 import { levelTransform } from '../../src/forecast/target-transforms.js';
 import { GradientBoosting } from '../../src/ml/index.js';
 import type { ModelChange, ProductionModel, ProductionModels } from '../../src/mlops/production-models.js';
+import type { PlatformConfig } from '../../src/platform/config.js';
+import { type Caller, createTenant, type Dialect, type Harness, startHarness } from '../platform/harness.js';
 
 export interface StreamingDemo {
   /** Every day: actuals and drivers. */
@@ -125,4 +127,37 @@ export class SwitchableModels implements ProductionModels {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+export interface Serving {
+  readonly h: Harness;
+  /** The admin of the one tenant the models serve. */
+  readonly admin: Caller;
+  readonly models: SwitchableModels;
+}
+
+/**
+ * The set-up the serving tests share: a platform on `dialect` whose one tenant serves `forecasters`
+ * as versions 1, 2, … of its production model, version 1 in production.
+ */
+export async function startServing(
+  dialect: Dialect,
+  tenant: {
+    readonly name: string;
+    readonly plan?: 'starter' | 'pro' | 'enterprise';
+    readonly platformAdmin?: boolean;
+  },
+  forecasters: readonly Forecaster[],
+  config: Partial<PlatformConfig> = {},
+): Promise<Serving> {
+  const tenants: string[] = [];
+  const models = new SwitchableModels(() => tenants);
+  forecasters.forEach((f, i) => {
+    models.add(i + 1, f);
+  });
+  const h = await startHarness(dialect, config, { productionModels: models });
+  const admin = await createTenant(h, tenant.name, tenant.plan, tenant.platformAdmin);
+  tenants.push(admin.tenantId);
+  models.setProduction(1);
+  return { h, admin, models };
 }

@@ -7,15 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import { seasonalNaiveModel } from '../../src/forecast/local-models.js';
-import {
-  type Caller,
-  call,
-  createTenant,
-  DIALECTS,
-  type Harness,
-  startHarness,
-} from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, type SwitchableModels, startServing } from './fixtures.js';
 
 interface Period {
   date: string;
@@ -31,18 +24,19 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
   let admin: Caller;
   let demo: StreamingDemo;
   let models: SwitchableModels;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 200 });
     const naive = new Forecaster({ models: { naive: () => seasonalNaiveModel(7) } }).fit(demo.history, {
       h: demo.h,
     });
-    models = new SwitchableModels(() => tenants).add(1, demo.forecaster).add(2, naive);
-    h = await startHarness(dialect, {}, { productionModels: models });
-    admin = await createTenant(h, 'Explained', 'pro', true);
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing(dialect, { name: 'Explained', plan: 'pro', platformAdmin: true }, [
+      demo.forecaster,
+      naive,
+    ]);
+    h = serving.h;
+    admin = serving.admin;
+    models = serving.models;
   });
   afterAll(async () => {
     await h?.close();

@@ -7,15 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { formatDay } from '../../src/core/dates.js';
 import { createRealtime } from '../../src/realtime/realtime.js';
-import {
-  type Caller,
-  call,
-  createTenant,
-  DIALECTS,
-  type Harness,
-  startHarness,
-} from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, type SwitchableModels, startServing } from './fixtures.js';
 
 describe.each(DIALECTS)('forecast API (%s)', (dialect) => {
   let h: Harness;
@@ -23,17 +16,18 @@ describe.each(DIALECTS)('forecast API (%s)', (dialect) => {
   let demo: StreamingDemo;
   let v2: StreamingDemo;
   let models: SwitchableModels;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 200 });
     // Version 2: trained on 10 more days, so its forecasts differ from version 1's.
     v2 = fitStreamingDemo({ holdout: 20, days: 200 });
-    models = new SwitchableModels(() => tenants).add(1, demo.forecaster).add(2, v2.forecaster);
-    h = await startHarness(dialect, {}, { productionModels: models });
-    admin = await createTenant(h, 'Forecasts', 'pro', true);
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing(dialect, { name: 'Forecasts', plan: 'pro', platformAdmin: true }, [
+      demo.forecaster,
+      v2.forecaster,
+    ]);
+    h = serving.h;
+    admin = serving.admin;
+    models = serving.models;
   });
   afterAll(async () => {
     await h?.close();

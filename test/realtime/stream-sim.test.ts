@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerStreamSim } from '../../src/cli/commands/stream-sim.js';
 import { runCommand } from '../../src/cli/testing/run-command.js';
 import { formatDay } from '../../src/core/dates.js';
-import { type Caller, call, createTenant, type Harness, startHarness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import { type Caller, call, type Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
 
 describe('stream-sim', () => {
   let h: Harness;
@@ -18,15 +18,12 @@ describe('stream-sim', () => {
   let demo: StreamingDemo;
   let url: string;
   let dir: string;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 10, days: 150, trees: 20 });
-    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
-    h = await startHarness('sqlite', {}, { productionModels: models });
-    admin = await createTenant(h, 'Replay', 'pro');
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing('sqlite', { name: 'Replay', plan: 'pro' }, [demo.forecaster]);
+    h = serving.h;
+    admin = serving.admin;
     url = await h.app.listen({ port: 0, host: '127.0.0.1' });
     dir = await mkdtemp(join(tmpdir(), 'salescast-stream-sim-'));
   });

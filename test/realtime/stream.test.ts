@@ -12,15 +12,8 @@ import { buildFeatureSet } from '../../src/features/feature-set.js';
 import { isCategorical, type Panel, panelThrough } from '../../src/features/panel.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { streamKey } from '../../src/realtime/stream-service.js';
-import {
-  type Caller,
-  call,
-  createTenant,
-  DIALECTS,
-  type Harness,
-  startHarness,
-} from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, SwitchableModels } from './fixtures.js';
+import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
 
 /** The drivers of panel row `r` as a stream record carries them. */
 function driversAt(panel: Panel, r: number): Record<string, number | string | null> {
@@ -65,15 +58,14 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   let admin: Caller;
   let demo: StreamingDemo;
   let realtime: Realtime;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 240 });
-    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
-    h = await startHarness(dialect, {}, { productionModels: models });
-    admin = await createTenant(h, 'Stream', 'enterprise', true);
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing(dialect, { name: 'Stream', plan: 'enterprise', platformAdmin: true }, [
+      demo.forecaster,
+    ]);
+    h = serving.h;
+    admin = serving.admin;
     // A second view of the same platform whose services the test can inspect.
     realtime = await createRealtime(h.platform, { consumeRedisStream: false });
   });
@@ -203,15 +195,14 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
 describe('streaming rate limit', () => {
   let h: Harness;
   let admin: Caller;
-  const tenants: string[] = [];
 
   beforeAll(async () => {
     const demo = fitStreamingDemo({ holdout: 10, days: 120, trees: 10 });
-    const models = new SwitchableModels(() => tenants).add(1, demo.forecaster);
-    h = await startHarness('sqlite', { rateLimitPerMinute: 8 }, { productionModels: models });
-    admin = await createTenant(h, 'Limited', 'pro');
-    tenants.push(admin.tenantId);
-    models.setProduction(1);
+    const serving = await startServing('sqlite', { name: 'Limited', plan: 'pro' }, [demo.forecaster], {
+      rateLimitPerMinute: 8,
+    });
+    h = serving.h;
+    admin = serving.admin;
   });
   afterAll(async () => {
     await h?.close();
