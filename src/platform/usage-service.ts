@@ -84,8 +84,6 @@ interface TenantMeter {
   reload?: Promise<void>;
 }
 
-const periodKey = (metric: Metric, at: Date) => (MONTHLY_METRICS.includes(metric) ? periodOf(at) : 'total');
-
 export function quotaExceeded(metric: Metric, limit: number, used: number): SalescastError {
   return new SalescastError(
     'QUOTA_EXCEEDED',
@@ -108,6 +106,18 @@ export function createUsageService(deps: {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  // Every metered request asks for the current month, so it is formatted once per month, not per call.
+  let month = { period: '', startMs: 0, endMs: 0 };
+  const currentPeriod = (): string => {
+    const t = now().getTime();
+    if (t < month.startMs || t >= month.endMs) {
+      const d = new Date(t);
+      const [y, m] = [d.getUTCFullYear(), d.getUTCMonth()];
+      month = { period: periodOf(d), startMs: Date.UTC(y, m, 1), endMs: Date.UTC(y, m + 1, 1) };
+    }
+    return month.period;
+  };
+  const periodKey = (metric: Metric) => (MONTHLY_METRICS.includes(metric) ? currentPeriod() : 'total');
   const counterKey = (period: string, metric: Metric) => `${period}|${metric}`;
   const get = (m: Map<string, number>, key: string) => m.get(key) ?? 0;
   /** This process's increments of a counter that the database does not hold yet. */
@@ -150,7 +160,7 @@ export function createUsageService(deps: {
       for (const [k, v] of meter.pending) meter.inflight.set(k, get(meter.inflight, k) + v);
       meter.pending.clear();
       const writes = [...meter.inflight];
-      const period = periodOf(now());
+      const period = currentPeriod();
       try {
         const { limits, counters } = await store.withTenant(tenantId, async (r) => {
           for (const [k, delta] of writes) {
@@ -202,7 +212,7 @@ export function createUsageService(deps: {
   /** Checks and counts `delta` of a buffered metric in memory. */
   const addBuffered = async (tenantId: string, metric: Metric, delta: number): Promise<number> => {
     const meter = meterOf(tenantId);
-    const key = counterKey(periodKey(metric, now()), metric);
+    const key = counterKey(periodKey(metric), metric);
     if (!meter.limits || Date.now() - meter.loadedAt > interval || !meter.base.has(key)) {
       // Concurrent callers share one reload.
       meter.reload ??= sync(tenantId, meter)
@@ -230,7 +240,7 @@ export function createUsageService(deps: {
   const addIn = async (r: TenantRepos, metric: Metric, delta: number): Promise<number> => {
     const tenant = await r.tenant.get();
     if (!tenant) throw new SalescastError('NOT_FOUND', 'No such tenant.');
-    const key = periodKey(metric, now());
+    const key = periodKey(metric);
     const value = await r.usage.add(key, metric, delta);
     if (delta > 0) {
       const limit = limitsOf(tenant)[metric];
@@ -281,7 +291,7 @@ export function createUsageService(deps: {
     addIn,
     async report(p, period) {
       requirePermission(p, 'usage:view');
-      return read(p.tenantId, period ?? periodOf(now()));
+      return read(p.tenantId, period ?? currentPeriod());
     },
     read,
     flush: flushAll,

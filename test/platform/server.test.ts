@@ -1,6 +1,7 @@
 /**
- * The server's shared infrastructure: health, OpenAPI and docs, metrics, request ids, problem+json
- * for unknown routes, log redaction, and a graceful close that lets in-flight requests finish.
+ * The server's shared infrastructure: health, OpenAPI and docs, metrics, request ids, security
+ * headers, problem+json for unknown routes, log redaction, and a graceful close that lets in-flight
+ * requests finish.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,6 +62,19 @@ describe('server', () => {
       instance: '/v1/nope',
       request_id: res.headers['x-request-id'],
     });
+  });
+
+  it('sends the security headers on answers, errors and the docs page alike', async () => {
+    for (const url of ['/healthz', '/v1/nope', '/docs/']) {
+      const res = await call(h, 'GET', url);
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(res.headers['cross-origin-resource-policy'], url).toBe('same-origin');
+      // No policy that would stop the Swagger UI's own scripts.
+      expect(res.headers['content-security-policy'], url).toBeUndefined();
+    }
   });
 
   it('keeps passwords and tokens out of the log', async () => {

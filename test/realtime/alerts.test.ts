@@ -110,6 +110,8 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
       const res = await opened;
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toContain('text/event-stream');
+      // The hijacked stream writes its own head, with the same security headers as every answer.
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => events.push(chunk));
 

@@ -52,10 +52,12 @@ async function metricsPlugin(app: FastifyInstance, opts: { cacheStats?: () => Ca
       },
     });
   }
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback style, as it runs on every response.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true }, config: { rateLimit: false } }, async (_req, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());

@@ -51,7 +51,7 @@ async function rateLimitPlugin(app: FastifyInstance, opts: { platform: Platform 
   await app.register(rateLimit, {
     global: true,
     timeWindow: config.rateLimitWindowMs,
-    max: async (request) =>
+    max: (request) =>
       config.rateLimitPerMinute ??
       (request.principal ? PLANS[request.principal.plan].rateLimitPerMinute : DEFAULT_RATE_LIMIT),
     keyGenerator: (request) =>

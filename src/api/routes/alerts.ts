@@ -10,6 +10,7 @@ import { SEVERITIES } from '../../realtime/anomaly.js';
 import type { Realtime } from '../../realtime/realtime.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 import { stringEnum } from '../schemas.js';
+import { SECURITY_HEADERS } from '../security-headers.js';
 
 /** Seconds between SSE comments that keep idle proxies from closing the stream. */
 const HEARTBEAT_MS = 15_000;
@@ -133,6 +134,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> = as
       });
       reply.hijack();
       res.writeHead(200, {
+        ...SECURITY_HEADERS,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
