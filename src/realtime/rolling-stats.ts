@@ -1,6 +1,11 @@
 /**
  * Rolling-window statistics of one tenant's recent predictions and forecast errors, kept in memory
  * per process: a ring of timestamped events, summarised over any window up to its span.
+ *
+ * The ring is columns of typed arrays, not an array of event objects: every forecast request
+ * records an event, and 100,000 small objects that each live until the ring comes round again
+ * are what a garbage collector copies and marks most expensively. As objects they made the
+ * serving process pause for tens of milliseconds once the ring had filled.
  */
 
 export interface WindowStats {
@@ -20,34 +25,41 @@ export interface WindowStats {
   anomalies: number;
 }
 
-interface Event {
-  t: number;
-  kind: 0 | 1 | 2;
-  rows: number;
-  error: number;
-  actual: number;
-}
+/** Event kinds in the ring. */
+const PREDICTION = 0;
+const ACTUAL = 1;
+const ANOMALY = 2;
 
 /** Events kept per tenant; older ones fall out even inside the window (bounded memory). */
-const CAPACITY = 100_000;
+export const CAPACITY = 100_000;
+
+/** Events room is made for at first; it doubles up to CAPACITY, so a quiet tenant costs little. */
+const INITIAL_ROOM = 1024;
 
 export class RollingStats {
-  private readonly events: Event[] = [];
+  private t = new Float64Array(INITIAL_ROOM);
+  private kind = new Uint8Array(INITIAL_ROOM);
+  /** Rows of a prediction; the signed error of an actual. */
+  private value = new Float64Array(INITIAL_ROOM);
+  /** The actual of an actual event. */
+  private actualValue = new Float64Array(INITIAL_ROOM);
+  private size = 0;
+  /** Where the next event goes: the end until the ring is full, then the oldest event. */
   private head = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   prediction(rows: number): void {
-    this.add({ t: this.now(), kind: 0, rows, error: 0, actual: 0 });
+    this.add(PREDICTION, rows, 0);
   }
 
   /** An actual judged against its one-step forecast. */
   actual(actual: number, forecast: number): void {
-    this.add({ t: this.now(), kind: 1, rows: 0, error: forecast - actual, actual });
+    this.add(ACTUAL, forecast - actual, actual);
   }
 
   anomaly(): void {
-    this.add({ t: this.now(), kind: 2, rows: 0, error: 0, actual: 0 });
+    this.add(ANOMALY, 0, 0);
   }
 
   /** The summary of the events of the last `seconds`. */
@@ -60,16 +72,18 @@ export class RollingStats {
     let signed = 0;
     let total = 0;
     let anomalies = 0;
-    for (const e of this.events) {
-      if (e.t < from) continue;
-      if (e.kind === 0) {
+    for (let i = 0; i < this.size; i++) {
+      if (this.t[i] < from) continue;
+      const kind = this.kind[i];
+      if (kind === PREDICTION) {
         predictions++;
-        rows += e.rows;
-      } else if (e.kind === 1) {
+        rows += this.value[i];
+      } else if (kind === ACTUAL) {
+        const error = this.value[i];
         actuals++;
-        abs += Math.abs(e.error);
-        signed += e.error;
-        total += Math.abs(e.actual);
+        abs += Math.abs(error);
+        signed += error;
+        total += Math.abs(this.actualValue[i]);
       } else anomalies++;
     }
     return {
@@ -84,11 +98,31 @@ export class RollingStats {
     };
   }
 
-  private add(e: Event): void {
-    if (this.events.length < CAPACITY) this.events.push(e);
-    else {
-      this.events[this.head] = e;
-      this.head = (this.head + 1) % CAPACITY;
+  private add(kind: number, value: number, actual: number): void {
+    if (this.size === this.t.length && this.size < CAPACITY) {
+      this.grow();
+      this.head = this.size;
     }
+    const i = this.head;
+    this.t[i] = this.now();
+    this.kind[i] = kind;
+    this.value[i] = value;
+    this.actualValue[i] = actual;
+    this.head = (i + 1) % this.t.length;
+    if (this.size < this.t.length) this.size++;
+  }
+
+  /** Doubles the room while the ring has not yet wrapped (it only wraps at CAPACITY). */
+  private grow(): void {
+    const room = Math.min(CAPACITY, this.t.length * 2);
+    const widen = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const wider = make(room);
+      wider.set(a);
+      return wider;
+    };
+    this.t = widen(this.t, (n) => new Float64Array(n));
+    this.kind = widen(this.kind, (n) => new Uint8Array(n));
+    this.value = widen(this.value, (n) => new Float64Array(n));
+    this.actualValue = widen(this.actualValue, (n) => new Float64Array(n));
   }
 }
