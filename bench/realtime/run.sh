@@ -4,7 +4,10 @@
 # model, and a bare Fastify route returning a constant, in one process), and measures with the load
 # generator on this same machine:
 #   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections: ratio;
-#   2. p50/p99 of POST /v1/forecast at a fixed 1,000 req/s, cached and with the cache disabled;
+#   2. p50/p99 of POST /v1/forecast at 1,000 req/s, cached and with the cache disabled: with
+#      autocannon --overallRate (which sends each second's requests as one burst over its 20
+#      connections) and with paced.mjs (open loop, one request due every millisecond, latency
+#      counted from when it was due), the bare route under the same paced load beside it;
 #   3. POST /v1/forecast/batch rows/s for every series at h = 28, on the demo retailer (121 series)
 #      and on a larger one (40 stores × 30 products, 1,200 series), with the server's CPU time per
 #      batch, so that rows per CPU-second can be compared across runs on a loaded machine.
@@ -68,6 +71,14 @@ echo "max throughput: bare route, then /v1/forecast (cached), 10 connections, ${
 "$AC" -j -c 10 -d "$DUR" -H "$AUTH" "$API/v1/usage" >"$OUT/usage-max.json" 2>/dev/null
 echo "latency at 1,000 req/s: /v1/forecast (cached)" >&2
 "$AC" -j -c 20 -R 1000 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-1000.json" 2>/dev/null
+paced() { # $1 = output file, $2 = url, then paced.mjs options
+  local out=$1 url=$2
+  shift 2
+  node "$ROOT/bench/realtime/paced.mjs" --url "$url" --rate 1000 --seconds "$DUR" "$@" >"$OUT/$out"
+}
+echo "paced open-loop load at 1,000 req/s: bare route, then /v1/forecast (cached)" >&2
+paced paced-bare-1000.json "$BARE/constant" --method POST --header "$JSON_CT" --body '{}'
+paced paced-forecast-1000.json "$API/v1/forecast" --method POST --header "$JSON_CT" --header "$AUTH" --body "$BODY"
 echo "batch: every series, h = 28, 5 runs" >&2
 batch_runs demo
 stop_server
@@ -80,6 +91,7 @@ API=$(field api); KEY=$(field key)
 AUTH="authorization: Bearer $KEY"
 "$AC" -j -c 10 -d 2 -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >/dev/null 2>&1
 "$AC" -j -c 20 -R 1000 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-nocache-1000.json" 2>/dev/null
+paced paced-forecast-nocache-1000.json "$API/v1/forecast" --method POST --header "$JSON_CT" --header "$AUTH" --body "$BODY"
 "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-nocache-max.json" 2>/dev/null
 stop_server
 trap - EXIT
@@ -116,6 +128,14 @@ const runs = [
   sum('POST /v1/forecast uncached, 1,000 req/s', read('forecast-nocache-1000.json')),
   sum('POST /v1/forecast uncached, max throughput', read('forecast-nocache-max.json')),
 ];
+const paced = [
+  ['bare route, paced 1,000 req/s', 'paced-bare-1000.json'],
+  ['POST /v1/forecast cached, paced 1,000 req/s', 'paced-forecast-1000.json'],
+  ['POST /v1/forecast uncached, paced 1,000 req/s', 'paced-forecast-nocache-1000.json'],
+].map(([run, f]) => {
+  const r = read(f);
+  return { run, req_per_s: r.rate_achieved, p50_ms: r.p50_ms, p99_ms: r.p99_ms, max_ms: r.max_ms, non2xx: r.non2xx, errors: r.errors };
+});
 const batch = (name) => {
   const times = fs.readFileSync(`${out}/batch-${name}.txt`, 'utf8').trim().split('\n').map(Number);
   const [ticks, perSecond, series] = fs.readFileSync(`${out}/batch-${name}.cpu`, 'utf8').trim().split(' ').map(Number);
@@ -137,6 +157,7 @@ const result = {
   load_before: loadBefore,
   load_after: loadAfter,
   runs,
+  paced,
   throughput_ratio: Math.round((max.requests.average / bare.requests.average) * 1000) / 1000,
   batch: batch('demo'),
   batch_large: batch('large'),
@@ -144,7 +165,8 @@ const result = {
 fs.writeFileSync(`${out}/results.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.log('| run | req/s | p50 ms | p99 ms | non-2xx |');
 console.log('|---|--:|--:|--:|--:|');
-for (const r of runs) console.log(`| ${r.run} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.non2xx} |`);
+for (const r of [...runs, ...paced])
+  console.log(`| ${r.run} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.non2xx} |`);
 console.log(`\nthroughput ratio (cached forecast / bare route): ${result.throughput_ratio}`);
 for (const b of [result.batch, result.batch_large])
   console.log(
