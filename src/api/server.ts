@@ -89,8 +89,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     closing = true;
   });
   // Callback style: every response runs this hook, and an async one costs a promise per request.
+  const securityHeaders = Object.entries(SECURITY_HEADERS);
   app.addHook('onSend', (request, reply, payload, done) => {
-    reply.headers(SECURITY_HEADERS);
+    // After the handler, so a route that sets one of these headers itself keeps its own value.
+    for (const [name, value] of securityHeaders) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
     done(null, payload);
