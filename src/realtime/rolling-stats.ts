@@ -99,17 +99,15 @@ export class RollingStats {
   }
 
   private add(kind: number, value: number, actual: number): void {
-    if (this.size === this.t.length && this.size < CAPACITY) {
-      this.grow();
-      this.head = this.size;
-    }
+    if (this.size === this.t.length && this.size < CAPACITY) this.grow();
     const i = this.head;
     this.t[i] = this.now();
     this.kind[i] = kind;
     this.value[i] = value;
     this.actualValue[i] = actual;
-    this.head = (i + 1) % this.t.length;
-    if (this.size < this.t.length) this.size++;
+    // The ring wraps only once it holds CAPACITY events; until then the next slot is the end.
+    this.head = (i + 1) % CAPACITY;
+    if (this.size < CAPACITY) this.size++;
   }
 
   /** Doubles the room while the ring has not yet wrapped (it only wraps at CAPACITY). */
