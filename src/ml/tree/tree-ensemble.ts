@@ -24,7 +24,7 @@ export class FittedTreeEnsemble implements TreeEnsembleView {
     readonly link: 'identity' | 'log',
     readonly nFeatures: number,
   ) {
-    this.compiled = new CompiledForest(trees);
+    this.compiled = new CompiledForest(trees, nFeatures);
   }
 
   /** Predictions for the rows of `X` (already checked to have `nFeatures` columns). */
