@@ -9,8 +9,10 @@
 #      connections) and with paced.mjs (open loop, one request due every millisecond, latency
 #      counted from when it was due), the bare route under the same paced load beside it;
 #   3. POST /v1/forecast/batch rows/s for every series at h = 28, on the demo retailer (121 series)
-#      and on a larger one (40 stores × 30 products, 1,200 series), with the server's CPU time per
-#      batch, so that rows per CPU-second can be compared across runs on a loaded machine.
+#      with the forecast threads (the default) and on the request thread only, and on a larger
+#      retailer (40 stores × 30 products, 1,200 series), with the server's CPU time per batch (all
+#      its threads), so that rows per CPU-second can be compared across runs on a loaded machine.
+#      Two batches warm up first (the first starts the threads; its time is reported apart).
 # An authenticated platform route (GET /v1/usage) is measured too, to show what the platform
 # costs per call before any forecast work.
 # Usage: bench/realtime/run.sh [seconds per run, default 10]. Results: .bench-out/realtime/results.json
@@ -41,11 +43,16 @@ stop_server() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null |
 field() { node -e "const o=JSON.parse(process.argv[1]);console.log(o[process.argv[2]])" "$INFO" "$1"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; } # the server's user + system time
 TICKS=$(getconf CLK_TCK)
-batch_runs() { # $1 = name: 5 batches of every series at h = 28; times in $OUT/batch-$1.txt
-  : >"$OUT/batch-$1.txt"
+BATCH_RUNS=20
+batch_runs() { # $1 = name: 2 warm-up batches of every series at h = 28, then $BATCH_RUNS timed
   local before
+  # The first batch starts the forecast threads and sends them the model; it is kept apart.
+  curl -s -o /dev/null -w '%{time_total}\n' -X POST -H "$JSON_CT" -H "$AUTH" \
+    -d '{"h":28}' "$API/v1/forecast/batch" >"$OUT/batch-$1.first"
+  curl -s -o /dev/null -X POST -H "$JSON_CT" -H "$AUTH" -d '{"h":28}' "$API/v1/forecast/batch"
+  : >"$OUT/batch-$1.txt"
   before=$(cpu_ticks)
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq "$BATCH_RUNS"); do
     curl -s -o "$OUT/batch-$1.ndjson" -w '%{time_total}\n' -X POST -H "$JSON_CT" -H "$AUTH" \
       -d '{"h":28}' "$API/v1/forecast/batch" >>"$OUT/batch-$1.txt"
   done
@@ -79,8 +86,17 @@ paced() { # $1 = output file, $2 = url, then paced.mjs options
 echo "paced open-loop load at 1,000 req/s: bare route, then /v1/forecast (cached)" >&2
 paced paced-bare-1000.json "$BARE/constant" --method POST --header "$JSON_CT" --body '{}'
 paced paced-forecast-1000.json "$API/v1/forecast" --method POST --header "$JSON_CT" --header "$AUTH" --body "$BODY"
-echo "batch: every series, h = 28, 5 runs" >&2
+echo "batch: every series, h = 28, $BATCH_RUNS runs" >&2
 batch_runs demo
+stop_server
+trap - EXIT
+
+echo "batch on the request thread only (no forecast threads)" >&2
+start_server 60000 --forecast-workers 0
+trap stop_server EXIT
+API=$(field api); KEY=$(field key)
+AUTH="authorization: Bearer $KEY"
+batch_runs demo-1thread
 stop_server
 trap - EXIT
 
@@ -146,10 +162,12 @@ const batch = (name) => {
     series,
     h: 28,
     rows,
+    runs: times.length,
     median_s: median,
     rows_per_s: Math.round(rows / median),
     server_cpu_s_per_batch: Math.round(cpuS * 1000) / 1000,
     rows_per_cpu_s: Math.round(rows / cpuS),
+    first_batch_s: Number(fs.readFileSync(`${out}/batch-${name}.first`, 'utf8').trim()),
   };
 };
 const result = {
@@ -160,6 +178,7 @@ const result = {
   paced,
   throughput_ratio: Math.round((max.requests.average / bare.requests.average) * 1000) / 1000,
   batch: batch('demo'),
+  batch_single_thread: batch('demo-1thread'),
   batch_large: batch('large'),
 };
 fs.writeFileSync(`${out}/results.json`, `${JSON.stringify(result, null, 2)}\n`);
@@ -168,9 +187,9 @@ console.log('|---|--:|--:|--:|--:|');
 for (const r of [...runs, ...paced])
   console.log(`| ${r.run} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.non2xx} |`);
 console.log(`\nthroughput ratio (cached forecast / bare route): ${result.throughput_ratio}`);
-for (const b of [result.batch, result.batch_large])
+for (const [name, b] of [['threads', result.batch], ['request thread only', result.batch_single_thread], ['threads', result.batch_large]])
   console.log(
-    `batch: ${b.rows} rows (${b.series} series × 28) in ${b.median_s} s (median of 5): ${b.rows_per_s} rows/s; server CPU ${b.server_cpu_s_per_batch} s per batch: ${b.rows_per_cpu_s} rows per CPU-second`,
+    `batch (${name}): ${b.rows} rows (${b.series} series × 28) in ${b.median_s} s (median of ${b.runs}): ${b.rows_per_s} rows/s; server CPU ${b.server_cpu_s_per_batch} s per batch: ${b.rows_per_cpu_s} rows per CPU-second; first batch ${b.first_batch_s} s`,
   );
 console.log(`load average before ${loadBefore}, after ${loadAfter}; ${cores} cores`);
 NODE

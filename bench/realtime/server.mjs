@@ -3,6 +3,7 @@
 // process so they share the machine equally. Prints one JSON line {api, bare, key, series} when
 // ready; stops on SIGTERM.
 //   node bench/realtime/server.mjs --dist .bench-out/dist [--cache-ttl-ms 60000] [--stores 10 --products 12]
+//     [--forecast-workers N]
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { benchApi } from './setup.mjs';
@@ -13,6 +14,8 @@ const { values: args } = parseArgs({
     'cache-ttl-ms': { type: 'string', default: '60000' },
     stores: { type: 'string', default: '10' },
     products: { type: 'string', default: '12' },
+    // Default: the platform's (one per core, at most 4).
+    'forecast-workers': { type: 'string' },
   },
 });
 const { app, key, series, rows, close } = await benchApi({
@@ -20,6 +23,7 @@ const { app, key, series, rows, close } = await benchApi({
   cacheTtlMs: Number(args['cache-ttl-ms']),
   stores: Number(args.stores),
   products: Number(args.products),
+  forecastWorkers: args['forecast-workers'] === undefined ? undefined : Number(args['forecast-workers']),
 });
 const api = await app.listen({ host: '127.0.0.1', port: 0 });
 const bare = Fastify({ logger: false });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * @param {{ dist: string, cacheTtlMs: number, stores: number, products: number }} o
+ * @param {{ dist: string, cacheTtlMs: number, stores: number, products: number, forecastWorkers?: number }} o
  * @returns the Fastify app (not listening), its platform and realtime services (closed by `close`),
  *   the API key and the panel's series ids.
  */
@@ -108,7 +108,10 @@ export async function benchApi(o) {
     platformAdmin: false,
   };
   const { key } = await platform.apiKeys.create(admin, { name: 'bench', role: 'analyst' }, ctx);
-  const realtime = await rt.createRealtime(platform, { cache: { ttlMs: o.cacheTtlMs } });
+  const realtime = await rt.createRealtime(platform, {
+    cache: { ttlMs: o.cacheTtlMs },
+    forecastWorkers: o.forecastWorkers,
+  });
   const app = await srv.buildServer({ platform, realtime, logger: false });
   const close = async () => {
     await app.close();

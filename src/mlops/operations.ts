@@ -114,6 +114,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
         productionModels: deps.productionModels,
         usage: deps.usage,
         dataDir: config.dataDir,
+        forecastWorkers: config.forecastWorkers,
       });
     },
   };

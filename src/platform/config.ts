@@ -2,7 +2,9 @@
  * Settings of the platform services, resolved once from flags and the environment. Test-only
  * knobs (cheap argon2, a PostgreSQL schema, a Redis prefix, small limits) are marked as such.
  */
+import { availableParallelism } from 'node:os';
 import { resolveDataDir } from '../core/config.js';
+import { SalescastError } from '../core/errors.js';
 import { DEFAULT_THROTTLE, type ThrottleLimits } from './login-throttle.js';
 import { type Argon2Params, OWASP_ARGON2 } from './passwords.js';
 
@@ -31,6 +33,11 @@ export interface PlatformConfig {
   maxUploadFileBytes: number;
   /** Most files in one upload. */
   maxUploadFiles: number;
+  /**
+   * Worker threads that forecast large batches in parallel (env SALESCAST_FORECAST_WORKERS); 0
+   * forecasts them on the request thread. Default: one per core, at most 4, none on one core.
+   */
+  forecastWorkers: number;
 }
 
 const MIB = 1024 * 1024;
@@ -54,7 +61,27 @@ export function platformConfig(
     throttle: DEFAULT_THROTTLE,
     maxUploadFileBytes: 200 * MIB,
     maxUploadFiles: 16,
+    forecastWorkers: forecastWorkersOf(env),
     ...overrides,
     dataDir: resolveDataDir(overrides.dataDir, env),
   };
+}
+
+const MAX_FORECAST_WORKERS = 64;
+
+function forecastWorkersOf(env: NodeJS.ProcessEnv): number {
+  const text = env.SALESCAST_FORECAST_WORKERS;
+  if (text === undefined || text === '') {
+    const cores = availableParallelism();
+    return cores > 1 ? Math.min(cores, 4) : 0;
+  }
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 0 && n <= MAX_FORECAST_WORKERS)) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `SALESCAST_FORECAST_WORKERS must be a whole number from 0 to ${MAX_FORECAST_WORKERS}; got '${text}'.`,
+      { field: 'SALESCAST_FORECAST_WORKERS' },
+    );
+  }
+  return n;
 }

@@ -21,6 +21,7 @@ import type { UsageService } from '../platform/usage-service.js';
 import { tenantDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
 import { type BatchInput, batchNdjson, type ModelRef, planBatch } from './forecast-service.js';
+import { ForecastWorkers } from './forecast-workers.js';
 import { ServingRegistry } from './serving.js';
 
 export const BATCH_JOB_KIND = 'forecast-batch';
@@ -126,6 +127,8 @@ export interface BatchJobHandlerDeps {
   productionModels: ProductionModels;
   usage: UsageService;
   dataDir: string;
+  /** Threads that forecast the batch's chunks in parallel (started for the job, then stopped). */
+  forecastWorkers: number;
 }
 
 /**
@@ -137,9 +140,11 @@ export interface BatchJobHandlerDeps {
 export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): Promise<BatchJobResult> {
   const payload = ctx.job.payload as BatchJobPayload;
   const serving = new ServingRegistry(deps.productionModels, deps.store);
+  const workers = new ForecastWorkers(deps.forecastWorkers);
   try {
     const served = await serving.get(ctx.tenantId, payload.model);
-    const batch = planBatch(served, { h: payload.h, seriesIds: payload.series_ids, model: payload.model });
+    const input = { h: payload.h, seriesIds: payload.series_ids, model: payload.model };
+    const batch = planBatch(served, input, workers);
     await deps.usage.add(ctx.tenantId, 'prediction_rows', batch.rows);
     await ctx.log(
       `forecasting ${batch.series} series × ${batch.h} = ${batch.rows} rows with ${batch.model.name}@${batch.model.version}`,
@@ -161,5 +166,6 @@ export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): P
     };
   } finally {
     serving.close();
+    await workers.close();
   }
 }

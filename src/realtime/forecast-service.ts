@@ -12,16 +12,12 @@ import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService } from './alert-service.js';
 import type { ExplainAnswer } from './explain-service.js';
+import type { ForecastWorkers } from './forecast-workers.js';
 import type { DriverValue } from './online-state.js';
 import { type CacheStats, PredictionCache, type PredictionCacheOptions } from './prediction-cache.js';
 import { RollingStats, type WindowStats } from './rolling-stats.js';
-import {
-  type FutureDrivers,
-  forecastSeries,
-  type SeriesForecast,
-  type ServedModel,
-  type ServingRegistry,
-} from './serving.js';
+import { ndjsonLines, type SeriesForecast } from './served-forecasts.js';
+import { type FutureDrivers, forecastSeries, type ServedModel, type ServingRegistry } from './serving.js';
 
 /**
  * Forecast rows above which a batch is not streamed: it is refused, or run as an asynchronous job
@@ -31,6 +27,12 @@ export const MAX_BATCH_ROWS = 2_000_000;
 
 /** Series forecast per chunk of a batch: large enough to amortise the model, small enough to stream. */
 const BATCH_CHUNK = 512;
+
+/**
+ * Rows from which a batch goes to the worker threads: below it, sending the state and the model's
+ * first copy costs more than the threads save.
+ */
+export const PARALLEL_BATCH_ROWS = 1_000;
 
 export interface ForecastInput {
   readonly seriesId: string;
@@ -78,8 +80,8 @@ export interface BatchForecast {
   h: number;
   series: number;
   rows: number;
-  /** The forecasts, a chunk of series at a time. */
-  chunks: Iterable<SeriesForecast[]>;
+  /** The forecasts as NDJSON lines (one per series), a chunk of series at a time. */
+  chunks: AsyncIterable<string>;
 }
 
 export interface ForecastService {
@@ -101,6 +103,8 @@ export interface ForecastServiceDeps {
   cache?: PredictionCacheOptions;
   /** Default MAX_BATCH_ROWS. */
   batchMaxRows?: number;
+  /** Threads that forecast a large batch's chunks in parallel; without them, batches run here. */
+  workers?: ForecastWorkers;
 }
 
 type CachedForecast = SeriesForecast & { model: ModelRef; h: number };
@@ -174,7 +178,7 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     async batch(p, input) {
       requirePermission(p, 'forecasts:view');
       const served = await serving.get(p.tenantId, input.model);
-      const batch = planBatch(served, input);
+      const batch = planBatch(served, input, deps.workers);
       const limit = deps.batchMaxRows ?? MAX_BATCH_ROWS;
       if (batch.rows > limit) {
         throw new SalescastError(
@@ -212,43 +216,61 @@ function checkHorizon(served: ServedModel, h: number): void {
 /**
  * Checks a batch against the served version (horizon, known series) and prepares its forecasts, a
  * chunk of series at a time, without metering them: the streamed route meters up front, the batch
- * job when it runs.
+ * job when it runs. With worker threads, a batch of at least PARALLEL_BATCH_ROWS rows is cut into
+ * chunks that the threads forecast side by side, a few chunks ahead of the one being written.
  */
-export function planBatch(served: ServedModel, input: BatchInput): BatchForecast {
+export function planBatch(served: ServedModel, input: BatchInput, workers?: ForecastWorkers): BatchForecast {
   checkHorizon(served, input.h);
   const ids = input.seriesIds ? [...new Set(input.seriesIds)] : served.state.seriesIds;
   for (const id of ids) served.state.lastDate(id);
-  const chunks = function* () {
+  const rows = ids.length * input.h;
+  const inProcess = async function* () {
     if (served.panelWide) {
-      yield forecastSeries(served, ids, input.h);
+      yield ndjsonLines(forecastSeries(served, ids, input.h));
       return;
     }
-    for (let i = 0; i < ids.length; i += BATCH_CHUNK)
-      yield forecastSeries(served, ids.slice(i, i + BATCH_CHUNK), input.h);
+    for (let i = 0; i < ids.length; i += BATCH_CHUNK) {
+      // Lets other requests (and a job's lease heartbeats) run between chunks of a long batch.
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      yield ndjsonLines(forecastSeries(served, ids.slice(i, i + BATCH_CHUNK), input.h));
+    }
   };
+  const onWorkers = async function* (pool: ForecastWorkers) {
+    // Chunks of at most BATCH_CHUNK series, as many for every thread, so that none idles at the
+    // end; at least two each, so that writing out one chunk overlaps forecasting the next.
+    const rounds = Math.max(2, Math.ceil(ids.length / (pool.size * BATCH_CHUNK)));
+    const size = Math.ceil(ids.length / (pool.size * rounds));
+    const ahead: Promise<string>[] = [];
+    let next = 0;
+    const launch = () => {
+      const chunk = pool.forecast(served, ids.slice(next, next + size), input.h);
+      // A reader that stops early leaves chunks nobody awaits; their failures are not its errors.
+      chunk.catch(() => {});
+      ahead.push(chunk);
+      next += size;
+    };
+    while (next < ids.length && ahead.length < 2 * pool.size) launch();
+    while (ahead.length > 0) {
+      const text = await ahead.shift()!;
+      if (next < ids.length) launch();
+      yield text;
+    }
+  };
+  const parallel = workers?.available && !served.panelWide && rows >= PARALLEL_BATCH_ROWS;
   return {
     model: { name: served.model.name, version: served.model.version },
     h: input.h,
     series: ids.length,
-    rows: ids.length * input.h,
-    chunks: chunks(),
+    rows,
+    chunks: parallel ? onWorkers(workers) : inProcess(),
   };
 }
 
-/**
- * A batch as NDJSON text: the header line `{"model","h","series","rows"}`, then one line per
- * series, a chunk of series per yielded string. It yields to the event loop between chunks so a
- * long batch lets other requests (and a job's lease heartbeats) run.
- */
+/** A batch as NDJSON text: the header line `{"model","h","series","rows"}`, then one line per series. */
 export async function* batchNdjson(batch: BatchForecast): AsyncGenerator<string> {
   const header = { model: batch.model, h: batch.h, series: batch.series, rows: batch.rows };
   yield `${JSON.stringify(header)}\n`;
-  for (const chunk of batch.chunks) {
-    let text = '';
-    for (const s of chunk) text += `${JSON.stringify(s)}\n`;
-    yield text;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  yield* batch.chunks;
 }
 
 /**

@@ -8,6 +8,7 @@ import { type AlertService, createAlertService } from './alert-service.js';
 import type { AnomalyOptions } from './anomaly.js';
 import { type BatchJobService, createBatchJobService } from './batch-job.js';
 import { createForecastService, type ForecastService } from './forecast-service.js';
+import { ForecastWorkers } from './forecast-workers.js';
 import type { PredictionCacheOptions } from './prediction-cache.js';
 import { ServingRegistry } from './serving.js';
 import { createStreamService, type StreamService } from './stream-service.js';
@@ -20,6 +21,8 @@ export interface Realtime {
   readonly batchJobs: BatchJobService;
   readonly stream: StreamService;
   readonly alerts: AlertService;
+  /** The threads large batches are forecast on. */
+  readonly workers: ForecastWorkers;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,10 @@ export interface RealtimeOptions {
   /** Run the Redis Streams consumer (when Redis is configured); default true. */
   readonly consumeRedisStream?: boolean;
   readonly onError?: (message: string, error: unknown) => void;
+  /** Threads for large batch forecasts; default the platform's `forecastWorkers`. */
+  readonly forecastWorkers?: number;
+  /** The threads' program; tests running from TypeScript sources point at the compiled one. */
+  readonly forecastWorkerScript?: URL;
 }
 
 export async function createRealtime(platform: Platform, options: RealtimeOptions = {}): Promise<Realtime> {
@@ -44,12 +51,17 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     retry: options.webhookRetry,
     onError: options.onError,
   });
+  const workers = new ForecastWorkers(
+    options.forecastWorkers ?? config.forecastWorkers,
+    options.forecastWorkerScript,
+  );
   const forecasts = createForecastService({
     serving,
     usage: platform.usage,
     alerts,
     cache: { ...options.cache, redis, redisPrefix: config.redisPrefix },
     batchMaxRows: options.batchMaxRows,
+    workers,
   });
   const batchJobs = createBatchJobService({
     serving,
@@ -72,10 +84,12 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     batchJobs,
     stream,
     alerts,
+    workers,
     async close() {
       await stream.close();
       await alerts.close();
       serving.close();
+      await workers.close();
     },
   };
 }

@@ -9,7 +9,7 @@
 import { formatDay, parseIsoDay } from '../core/dates.js';
 import { buildFeatureSet } from '../features/feature-set.js';
 import { type Panel, seriesCount } from '../features/panel.js';
-import { ENSEMBLE, type Forecaster, type ForecastResult } from '../forecast/forecaster.js';
+import { ENSEMBLE, type Forecaster } from '../forecast/forecaster.js';
 import {
   DEFAULT_MODEL_NAME,
   type ProductionModel,
@@ -18,6 +18,7 @@ import {
 import type { Store } from '../store/store.js';
 import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
 import { type DriverValue, lookbackOf, OnlineState, type StreamRecord } from './online-state.js';
+import { type SeriesForecast, servedForecasts } from './served-forecasts.js';
 
 export interface ServedModel {
   /** `tenant|name|version`: the prefix of every cache key of this version. */
@@ -33,12 +34,6 @@ export interface ServedModel {
    * computed on the whole panel, since one series' window alone would change those features.
    */
   readonly panelWide: boolean;
-}
-
-/** One series' forecast as served. */
-export interface SeriesForecast {
-  readonly series_id: string;
-  readonly forecasts: { date: string; yhat: number; quantiles: Record<string, number> }[];
 }
 
 export type FutureDrivers = ReadonlyMap<string, ReadonlyMap<number, Readonly<Record<string, DriverValue>>>>;
@@ -179,35 +174,5 @@ export function forecastSeries(
     history: state.panelOf(ids),
     future: state.futureOf(ids, h, future),
   });
-  return pick(result, served.output, seriesIds);
-}
-
-function pick(result: ForecastResult, output: string, seriesIds: readonly string[]): SeriesForecast[] {
-  const out = result.models[output];
-  const index = new Map(result.seriesIds.map((id, s) => [id, s]));
-  const h = result.h;
-  const levels = [...out.quantiles.keys()];
-  const columns = levels.map((q) => out.quantiles.get(q)!);
-  const labels = levels.map(String);
-  // Every series of a batch usually forecasts the same dates: each is formatted once.
-  const dates = new Map<number, string>();
-  const dateOf = (day: number) => {
-    let text = dates.get(day);
-    if (text === undefined) {
-      text = formatDay(day);
-      dates.set(day, text);
-    }
-    return text;
-  };
-  return seriesIds.map((id) => {
-    const s = index.get(id)!;
-    const forecasts = [];
-    for (let k = 0; k < h; k++) {
-      const i = s * h + k;
-      const quantiles: Record<string, number> = {};
-      for (let j = 0; j < labels.length; j++) quantiles[labels[j]] = columns[j][i];
-      forecasts.push({ date: dateOf(result.dates[i]), yhat: out.yhat[i], quantiles });
-    }
-    return { series_id: id, forecasts };
-  });
+  return servedForecasts(result, served.output, seriesIds);
 }

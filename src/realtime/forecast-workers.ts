@@ -1,0 +1,159 @@
+/**
+ * Worker threads that forecast chunks of a batch in parallel. A batch's work is the forecaster
+ * (features and trees, step by step) and the NDJSON text of its rows; both run on a worker, so the
+ * request thread only slices the served state, sends it, and writes the text out. Each worker
+ * gets a served version's forecaster (its serialized artifact) with its first task for that
+ * version and keeps it; streamed actuals reach it through the history window sent with every task.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, type ErrorLocation, SalescastError } from '../core/errors.js';
+import type { Panel } from '../features/panel.js';
+import type { ServedModel } from './serving.js';
+
+/** What the request thread sends a worker: one chunk of a batch. */
+export interface ForecastTask {
+  readonly id: number;
+  /** The served version's key (`tenant|name|version`). */
+  readonly key: string;
+  /** The forecaster's artifact, when the worker may not have this version yet. */
+  readonly artifact?: Uint8Array;
+  readonly h: number;
+  readonly output: string;
+  readonly seriesIds: readonly string[];
+  readonly history: Panel;
+  readonly future: Panel | undefined;
+}
+
+export type ForecastTaskReply =
+  | { readonly id: number; readonly text: string }
+  | { readonly id: number; readonly needsModel: true }
+  | {
+      readonly id: number;
+      readonly error: { message: string; code?: ErrorCode; location?: ErrorLocation };
+    };
+
+interface Pending {
+  readonly task: ForecastTask;
+  readonly served: ServedModel;
+  readonly resolve: (text: string) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Versions this worker was sent (it may have dropped one since: it then asks again). */
+  readonly sent: Set<string>;
+}
+
+/** The compiled worker program beside this module; absent when running from TypeScript sources. */
+export const FORECAST_WORKER_SCRIPT = new URL('./forecast-worker.js', import.meta.url);
+
+export class ForecastWorkers {
+  private readonly threads: Thread[] = [];
+  private readonly artifacts = new WeakMap<ServedModel, Uint8Array>();
+  private nextId = 1;
+  /** Chunks the threads have forecast. */
+  completed = 0;
+
+  /**
+   * @param size the most worker threads (started on first use)
+   * @param script the worker program; `FORECAST_WORKER_SCRIPT` unless a test points elsewhere
+   */
+  constructor(
+    readonly size: number,
+    private readonly script: URL = FORECAST_WORKER_SCRIPT,
+  ) {}
+
+  /** False when there are no threads to use, or no compiled worker program to run on them. */
+  get available(): boolean {
+    return this.size > 0 && existsSync(fileURLToPath(this.script));
+  }
+
+  /** The NDJSON lines of `seriesIds`' forecasts over `h`, from the served state as it is now. */
+  forecast(served: ServedModel, seriesIds: readonly string[], h: number): Promise<string> {
+    const { state } = served;
+    const task: ForecastTask = {
+      id: this.nextId++,
+      key: served.key,
+      h,
+      output: served.output,
+      seriesIds,
+      history: state.panelOf(seriesIds),
+      future: state.futureOf(seriesIds, h),
+    };
+    return new Promise((resolve, reject) => this.send(this.idlest(), { task, served, resolve, reject }));
+  }
+
+  /** Stops every worker; tasks still running fail. */
+  async close(): Promise<void> {
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+
+  private send(thread: Thread, job: Pending): void {
+    const { task, served } = job;
+    let message = task;
+    if (!thread.sent.has(task.key)) {
+      message = { ...task, artifact: this.artifactOf(served) };
+      thread.sent.add(task.key);
+    }
+    thread.pending.set(task.id, job);
+    // A worker with work keeps the process alive; an idle one does not.
+    thread.worker.ref();
+    thread.worker.postMessage(message);
+  }
+
+  private receive(thread: Thread, reply: ForecastTaskReply): void {
+    const job = thread.pending.get(reply.id);
+    if (!job) return;
+    thread.pending.delete(reply.id);
+    if (thread.pending.size === 0) thread.worker.unref();
+    if ('text' in reply) {
+      this.completed++;
+      job.resolve(reply.text);
+    } else if ('needsModel' in reply) {
+      thread.sent.delete(job.task.key);
+      this.send(thread, job);
+    } else {
+      const { message, code, location } = reply.error;
+      job.reject(code ? new SalescastError(code, message, location) : new Error(message));
+    }
+  }
+
+  /** The thread with the fewest tasks in flight, starting a new one while fewer than `size` run. */
+  private idlest(): Thread {
+    let best: Thread | undefined;
+    for (const t of this.threads) if (!best || t.pending.size < best.pending.size) best = t;
+    if (best && (best.pending.size === 0 || this.threads.length >= this.size)) return best;
+    return this.start();
+  }
+
+  private start(): Thread {
+    const worker = new Worker(this.script, { name: 'salescast-forecast' });
+    worker.unref();
+    const thread: Thread = { worker, pending: new Map(), sent: new Set() };
+    worker.on('message', (reply: ForecastTaskReply) => this.receive(thread, reply));
+    const fail = (why: string) => {
+      const k = this.threads.indexOf(thread);
+      if (k >= 0) this.threads.splice(k, 1);
+      for (const job of thread.pending.values()) job.reject(new Error(`A forecast worker stopped: ${why}`));
+      thread.pending.clear();
+    };
+    worker.on('error', (e) => fail(e.message));
+    worker.on('exit', (code) => fail(`it exited with code ${code}`));
+    this.threads.push(thread);
+    return thread;
+  }
+
+  private artifactOf(served: ServedModel): Uint8Array {
+    let bytes = this.artifacts.get(served);
+    if (!bytes) {
+      bytes = served.model.forecaster.serialize();
+      this.artifacts.set(served, bytes);
+    }
+    return bytes;
+  }
+}

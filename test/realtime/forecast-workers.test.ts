@@ -1,0 +1,175 @@
+/**
+ * Batch forecasts on worker threads: the NDJSON a large batch streams from the threads is the one
+ * the request thread computes, before and after streamed actuals and across a promotion; a worker
+ * that dies fails its tasks with a clear error; the thread count is configured and checked. The
+ * threads run the compiled worker program (`npm test` builds it first).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../src/api/server.js';
+import { formatDay } from '../../src/core/dates.js';
+import { platformConfig } from '../../src/platform/config.js';
+import { PARALLEL_BATCH_ROWS } from '../../src/realtime/forecast-service.js';
+import { ForecastWorkers } from '../../src/realtime/forecast-workers.js';
+import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
+import type { Caller, Harness } from '../platform/harness.js';
+import { fitStreamingDemo, type StreamingDemo, type SwitchableModels, startServing } from './fixtures.js';
+
+const COMPILED_WORKER = new URL('../../dist/realtime/forecast-worker.js', import.meta.url);
+
+describe('batch forecasts on worker threads', () => {
+  let h: Harness;
+  let admin: Caller;
+  let demo: StreamingDemo;
+  let models: SwitchableModels;
+  const apps: FastifyInstance[] = [];
+  const realtimes: Realtime[] = [];
+
+  /** A server over the shared platform whose batches run on `workers` threads (0: in process). */
+  const server = async (workers: number) => {
+    const realtime = await createRealtime(h.platform, {
+      consumeRedisStream: false,
+      forecastWorkers: workers,
+      forecastWorkerScript: COMPILED_WORKER,
+    });
+    const app = await buildServer({ platform: h.platform, realtime });
+    realtimes.push(realtime);
+    apps.push(app);
+    return { app, realtime };
+  };
+  const batch = async (app: FastifyInstance, body: object) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/forecast/batch',
+      headers: { authorization: `Bearer ${admin.token}` },
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.body;
+  };
+
+  beforeAll(async () => {
+    expect(existsSync(fileURLToPath(COMPILED_WORKER)), 'the compiled worker: run `npm run build`').toBe(true);
+    // 48 series × h 21 = 1,008 rows: just above the rows from which a batch goes to the threads.
+    demo = fitStreamingDemo({ stores: 6, products: 8, days: 200, holdout: 20, h: 21, trees: 30 });
+    const v2 = fitStreamingDemo({ stores: 6, products: 8, days: 200, holdout: 10, h: 21, trees: 30 });
+    const serving = await startServing('sqlite', { name: 'Workers', plan: 'enterprise' }, [
+      demo.forecaster,
+      v2.forecaster,
+    ]);
+    h = serving.h;
+    admin = serving.admin;
+    models = serving.models;
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    for (const r of realtimes) await r.close();
+    await h?.close();
+  });
+
+  it('streams the same NDJSON from two threads as from the request thread', async () => {
+    expect(demo.history.seriesIds.length * 21).toBeGreaterThanOrEqual(PARALLEL_BATCH_ROWS);
+    const threaded = await server(2);
+    const inProcess = await server(0);
+    const body = await batch(threaded.app, { h: 21 });
+    // Two rounds of a chunk per thread.
+    expect(threaded.realtime.workers.completed).toBe(4);
+    expect(body).toBe(await batch(inProcess.app, { h: 21 }));
+    expect(inProcess.realtime.workers.completed).toBe(0);
+    const lines = body.trim().split('\n');
+    expect(lines).toHaveLength(1 + 48);
+    expect(lines.slice(1).map((l) => JSON.parse(l).series_id)).toEqual(demo.history.seriesIds);
+    const first = JSON.parse(lines[1]);
+    expect(first.forecasts).toHaveLength(21);
+    expect(first.forecasts[0].date).toBe(formatDay(demo.cutoff + 1));
+    // A chosen subset, in the order asked, still on the threads (48 × 21 rows).
+    const ids = [...demo.history.seriesIds].reverse();
+    const subset = await batch(threaded.app, { h: 21, series_ids: ids });
+    expect(subset).toBe(await batch(inProcess.app, { h: 21, series_ids: ids }));
+  });
+
+  it('forecasts from streamed actuals, and from the promoted version, on the threads', async () => {
+    const threaded = await server(2);
+    const before = await batch(threaded.app, { h: 21 });
+    // Three days of actuals for every series, through the threaded server.
+    const lines: string[] = [];
+    for (const id of demo.history.seriesIds) {
+      for (let d = 1; d <= 3; d++) {
+        lines.push(JSON.stringify({ series_id: id, date: formatDay(demo.cutoff + d), y: 5 + d }));
+      }
+    }
+    const streamed = await threaded.app.inject({
+      method: 'POST',
+      url: '/v1/stream',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/x-ndjson' },
+      payload: lines.join('\n'),
+    });
+    expect(streamed.statusCode, streamed.body).toBe(200);
+    const after = await batch(threaded.app, { h: 21 });
+    expect(threaded.realtime.workers.completed).toBe(8);
+    expect(after).not.toBe(before);
+    expect(JSON.parse(after.split('\n')[1]).forecasts[0].date).toBe(formatDay(demo.cutoff + 4));
+    // A server started now replays the stored records: its in-process batch is the same.
+    const replayed = await server(0);
+    expect(after).toBe(await batch(replayed.app, { h: 21 }));
+
+    models.setProduction(2);
+    const promoted = await batch(threaded.app, { h: 21 });
+    expect(JSON.parse(promoted.split('\n')[0]).model).toEqual({ name: 'default', version: 2 });
+    expect(promoted).toBe(await batch(replayed.app, { h: 21 }));
+    models.setProduction(1);
+  });
+
+  it('sends a version again to a thread that has dropped it', async () => {
+    const threaded = await server(0);
+    const served = await threaded.realtime.serving.get(admin.tenantId);
+    const workers = new ForecastWorkers(1, COMPILED_WORKER);
+    try {
+      const ids = demo.history.seriesIds.slice(0, 3);
+      const first = await workers.forecast(served, ids, 7);
+      // A thread keeps 8 versions: nine others push the first one out.
+      for (let v = 0; v < 9; v++) await workers.forecast({ ...served, key: `${served.key}#${v}` }, ids, 7);
+      expect(await workers.forecast(served, ids, 7)).toBe(first);
+      expect(workers.completed).toBe(11);
+      expect(
+        first
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).series_id),
+      ).toEqual(ids);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('fails the tasks of a worker that dies, naming why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'salescast-worker-'));
+    const script = join(dir, 'exits.mjs');
+    await writeFile(script, 'process.exit(3);\n');
+    const workers = new ForecastWorkers(1, pathToFileURL(script));
+    const threaded = await server(0);
+    const served = await threaded.realtime.serving.get(admin.tenantId);
+    try {
+      await expect(workers.forecast(served, demo.history.seriesIds.slice(0, 2), 7)).rejects.toThrow(
+        'A forecast worker stopped: it exited with code 3',
+      );
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('takes its thread count from SALESCAST_FORECAST_WORKERS, and refuses a bad one', () => {
+    expect(platformConfig({}, { SALESCAST_FORECAST_WORKERS: '3' }).forecastWorkers).toBe(3);
+    expect(platformConfig({}, { SALESCAST_FORECAST_WORKERS: '0' }).forecastWorkers).toBe(0);
+    expect(() => platformConfig({}, { SALESCAST_FORECAST_WORKERS: 'two' })).toThrow(
+      "SALESCAST_FORECAST_WORKERS must be a whole number from 0 to 64; got 'two'.",
+    );
+    expect(() => platformConfig({}, { SALESCAST_FORECAST_WORKERS: '-1' })).toThrow(/from 0 to 64/);
+    expect(new ForecastWorkers(2, new URL('file:///nowhere/forecast-worker.js')).available).toBe(false);
+  });
+});
