@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { buildProgram } from '../src/cli/program.js';
@@ -7,8 +10,8 @@ import { buildProgram } from '../src/cli/program.js';
 const BIN = 'dist/cli/main.js';
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -37,6 +40,18 @@ describe.runIf(existsSync(BIN))('salescast CLI', () => {
       expect(r.code).toBe(2);
       expect(r.err).not.toMatch(STACK_FRAME);
     }
+  });
+
+  it('exits 2 naming a bad SALESCAST_FORECAST_WORKERS before serving', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'salescast-cli-'));
+    const r = run(['serve', '--port', '0', '--data-dir', dataDir], {
+      ...process.env,
+      SALESCAST_FORECAST_WORKERS: 'many',
+    });
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(
+      "salescast: SALESCAST_FORECAST_WORKERS must be a whole number from 0 to 64; got 'many'.",
+    );
   });
 
   // One test per command, like the help checks: each spawns a process, and on a loaded machine a

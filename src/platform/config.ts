@@ -80,7 +80,6 @@ function forecastWorkersOf(env: NodeJS.ProcessEnv): number {
     throw new SalescastError(
       'INVALID_ARGUMENT',
       `SALESCAST_FORECAST_WORKERS must be a whole number from 0 to ${MAX_FORECAST_WORKERS}; got '${text}'.`,
-      { field: 'SALESCAST_FORECAST_WORKERS' },
     );
   }
   return n;
