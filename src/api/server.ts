@@ -139,7 +139,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       onError: (message, error) => app.log.error({ err: error }, message),
     }));
   if (!deps.realtime) app.addHook('onClose', () => realtime.close());
-  await app.register(metrics, { cacheStats: () => realtime.forecasts.cacheStats });
+  await app.register(metrics, {
+    cacheStats: () => realtime.forecasts.cacheStats,
+    forecastWorkerStats: () => realtime.workers.stats(),
+  });
   await app.register(rateLimiting, { platform: deps.platform });
   // A refused attempt to change state is itself an audit event (outcome 'denied').
   app.addHook('onError', async (request, _reply, error) => {

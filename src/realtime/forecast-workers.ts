@@ -34,6 +34,12 @@ export type ForecastTaskReply =
       readonly error: { message: string; code?: ErrorCode; location?: ErrorLocation };
     };
 
+export interface ForecastWorkerStats {
+  readonly threads: number;
+  readonly inFlight: number;
+  readonly completed: number;
+}
+
 interface Pending {
   readonly task: ForecastTask;
   readonly served: ServedModel;
@@ -55,8 +61,7 @@ export class ForecastWorkers {
   private readonly threads: Thread[] = [];
   private readonly artifacts = new WeakMap<ServedModel, Uint8Array>();
   private nextId = 1;
-  /** Chunks the threads have forecast. */
-  completed = 0;
+  private completedChunks = 0;
 
   /**
    * @param size the most worker threads (started on first use)
@@ -87,6 +92,13 @@ export class ForecastWorkers {
     return new Promise((resolve, reject) => this.send(this.idlest(), { task, served, resolve, reject }));
   }
 
+  /** What `/metrics` shows: threads running, chunks in flight, chunks forecast since start. */
+  stats(): ForecastWorkerStats {
+    let inFlight = 0;
+    for (const t of this.threads) inFlight += t.pending.size;
+    return { threads: this.threads.length, inFlight, completed: this.completedChunks };
+  }
+
   /** Stops every worker; tasks still running fail. */
   async close(): Promise<void> {
     const threads = this.threads.splice(0);
@@ -112,7 +124,7 @@ export class ForecastWorkers {
     thread.pending.delete(reply.id);
     if (thread.pending.size === 0) thread.worker.unref();
     if ('text' in reply) {
-      this.completed++;
+      this.completedChunks++;
       job.resolve(reply.text);
     } else if ('needsModel' in reply) {
       thread.sent.delete(job.task.key);

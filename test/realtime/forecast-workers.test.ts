@@ -78,9 +78,13 @@ describe('batch forecasts on worker threads', () => {
     const inProcess = await server(0);
     const body = await batch(threaded.app, { h: 21 });
     // Two rounds of a chunk per thread.
-    expect(threaded.realtime.workers.completed).toBe(4);
+    expect(threaded.realtime.workers.stats()).toEqual({ threads: 2, inFlight: 0, completed: 4 });
     expect(body).toBe(await batch(inProcess.app, { h: 21 }));
-    expect(inProcess.realtime.workers.completed).toBe(0);
+    expect(inProcess.realtime.workers.stats()).toEqual({ threads: 0, inFlight: 0, completed: 0 });
+    const metrics = (await threaded.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^salescast_forecast_worker_threads 2$/m);
+    expect(metrics).toMatch(/^salescast_forecast_worker_chunks_in_flight 0$/m);
+    expect(metrics).toMatch(/^salescast_forecast_worker_chunks_total 4$/m);
     const lines = body.trim().split('\n');
     expect(lines).toHaveLength(1 + 48);
     expect(lines.slice(1).map((l) => JSON.parse(l).series_id)).toEqual(demo.history.seriesIds);
@@ -111,7 +115,7 @@ describe('batch forecasts on worker threads', () => {
     });
     expect(streamed.statusCode, streamed.body).toBe(200);
     const after = await batch(threaded.app, { h: 21 });
-    expect(threaded.realtime.workers.completed).toBe(8);
+    expect(threaded.realtime.workers.stats().completed).toBe(8);
     expect(after).not.toBe(before);
     expect(JSON.parse(after.split('\n')[1]).forecasts[0].date).toBe(formatDay(demo.cutoff + 4));
     // A server started now replays the stored records: its in-process batch is the same.
@@ -135,7 +139,7 @@ describe('batch forecasts on worker threads', () => {
       // A thread keeps 8 versions: nine others push the first one out.
       for (let v = 0; v < 9; v++) await workers.forecast({ ...served, key: `${served.key}#${v}` }, ids, 7);
       expect(await workers.forecast(served, ids, 7)).toBe(first);
-      expect(workers.completed).toBe(11);
+      expect(workers.stats()).toEqual({ threads: 1, inFlight: 0, completed: 11 });
       expect(
         first
           .trim()

@@ -1,13 +1,19 @@
 /**
- * Prometheus metrics at /metrics: process defaults, request counts and durations per route, and the
- * prediction cache's hits and misses per level with its hit ratio.
+ * Prometheus metrics at /metrics: process defaults, request counts and durations per route, the
+ * prediction cache's hits and misses per level with its hit ratio, and the batch forecast threads.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ForecastWorkerStats } from '../../realtime/forecast-workers.js';
 import type { CacheStats } from '../../realtime/prediction-cache.js';
 
-async function metricsPlugin(app: FastifyInstance, opts: { cacheStats?: () => CacheStats }): Promise<void> {
+export interface MetricsOptions {
+  readonly cacheStats?: () => CacheStats;
+  readonly forecastWorkerStats?: () => ForecastWorkerStats;
+}
+
+async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions): Promise<void> {
   // One registry per server, so several servers in one process (tests) do not collide.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'salescast_' });
@@ -49,6 +55,34 @@ async function metricsPlugin(app: FastifyInstance, opts: { cacheStats?: () => Ca
         const s = cacheStats();
         const lookups = s.l1_hits + s.l1_misses;
         this.set(lookups > 0 ? (s.l1_hits + s.l2_hits) / lookups : 0);
+      },
+    });
+  }
+  const { forecastWorkerStats } = opts;
+  if (forecastWorkerStats) {
+    new Gauge({
+      name: 'salescast_forecast_worker_threads',
+      help: 'Worker threads running for batch forecasts.',
+      registers: [registry],
+      collect() {
+        this.set(forecastWorkerStats().threads);
+      },
+    });
+    new Gauge({
+      name: 'salescast_forecast_worker_chunks_in_flight',
+      help: 'Batch chunks sent to the forecast threads and not yet answered.',
+      registers: [registry],
+      collect() {
+        this.set(forecastWorkerStats().inFlight);
+      },
+    });
+    new Counter({
+      name: 'salescast_forecast_worker_chunks_total',
+      help: 'Batch chunks the forecast threads have forecast since start.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(forecastWorkerStats().completed);
       },
     });
   }
