@@ -275,6 +275,18 @@ describe('GradientBoosting: engineering properties', () => {
     expect(() => deserializeGradientBoosting(bytes)).toThrow(/node 0 of tree 0 is malformed/);
   });
 
+  it('rejects an artifact whose split shares one child for both sides', () => {
+    const m = new GradientBoosting({ nEstimators: 2, nThreads: 1 }).fit(train.X, train.y);
+    const artifact = decodeArtifact(m.serialize());
+    const left = artifact.arrays['tree.left'] as Int32Array;
+    const right = artifact.arrays['tree.right'] as Int32Array;
+    right[0] = left[0];
+    const bytes = encodeArtifact(artifact);
+    expect(() => deserializeGradientBoosting(bytes)).toThrow(
+      `Invalid model artifact: node ${left[0]} of tree 0 has 2 parents, not 1.`,
+    );
+  });
+
   it('stops early when the evaluation loss stops improving and keeps the best round', () => {
     const valid = dataset(500, 6, 15, additive, 0.2);
     const m = new GradientBoosting({

@@ -112,6 +112,9 @@ export function decodeTrees(arrays: Readonly<Record<string, ArtifactArray>>, nFe
 
 function checkTree(a: TreeArrays, nFeatures: number, k: number): void {
   const n = a.feature.length;
+  // Every node but the root is some split's child exactly once: a shared node would make the
+  // "tree" a graph, which the compiled predictor would copy once per path to it.
+  const parents = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (a.feature[i] < 0) continue;
     // Children after their parent guarantees that every walk ends at a leaf.
@@ -125,6 +128,11 @@ function checkTree(a: TreeArrays, nFeatures: number, k: number): void {
       a.catWords[i] >= 0 &&
       a.catStart[i] + a.catWords[i] <= a.catBits.length;
     if (!ok) invalid(`node ${i} of tree ${k} is malformed`);
+    parents[a.left[i]]++;
+    parents[a.right[i]]++;
+  }
+  for (let i = 1; i < n; i++) {
+    if (parents[i] !== 1) invalid(`node ${i} of tree ${k} has ${parents[i]} parents, not 1`);
   }
 }
 
