@@ -62,6 +62,7 @@ export class ForecastWorkers {
   private readonly artifacts = new WeakMap<ServedModel, Uint8Array>();
   private nextId = 1;
   private completedChunks = 0;
+  private closed = false;
 
   /**
    * @param size the most worker threads (started on first use)
@@ -79,6 +80,8 @@ export class ForecastWorkers {
 
   /** The NDJSON lines of `seriesIds`' forecasts over `h`, from the served state as it is now. */
   forecast(served: ServedModel, seriesIds: readonly string[], h: number): Promise<string> {
+    // A batch still streaming when the service closes must not start threads nothing would stop.
+    if (this.closed) return Promise.reject(new Error('The forecast workers are closed.'));
     const { state } = served;
     const task: ForecastTask = {
       id: this.nextId++,
@@ -101,21 +104,25 @@ export class ForecastWorkers {
 
   /** Stops every worker; tasks still running fail. */
   async close(): Promise<void> {
+    this.closed = true;
     const threads = this.threads.splice(0);
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
   private send(thread: Thread, job: Pending): void {
     const { task, served } = job;
-    let message = task;
-    if (!thread.sent.has(task.key)) {
-      message = { ...task, artifact: this.artifactOf(served) };
+    try {
+      const message = thread.sent.has(task.key) ? task : { ...task, artifact: this.artifactOf(served) };
+      thread.worker.postMessage(message);
       thread.sent.add(task.key);
+    } catch (e) {
+      // Not sent (the model could not be serialized, or the task not copied): nothing will answer.
+      job.reject(e instanceof Error ? e : new Error(String(e)));
+      return;
     }
     thread.pending.set(task.id, job);
     // A worker with work keeps the process alive; an idle one does not.
     thread.worker.ref();
-    thread.worker.postMessage(message);
   }
 
   private receive(thread: Thread, reply: ForecastTaskReply): void {

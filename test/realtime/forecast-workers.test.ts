@@ -151,6 +151,31 @@ describe('batch forecasts on worker threads', () => {
     }
   });
 
+  it('refuses work once closed, and fails a task whose model cannot be sent', async () => {
+    const threaded = await server(0);
+    const served = await threaded.realtime.serving.get(admin.tenantId);
+    const ids = demo.history.seriesIds.slice(0, 2);
+    const workers = new ForecastWorkers(1, COMPILED_WORKER);
+    const unserializable = {
+      ...served,
+      key: `${served.key}#broken`,
+      model: {
+        ...served.model,
+        forecaster: Object.assign(Object.create(served.model.forecaster), {
+          serialize: () => {
+            throw new Error('no artifact');
+          },
+        }),
+      },
+    };
+    await expect(workers.forecast(unserializable, ids, 7)).rejects.toThrow('no artifact');
+    expect(workers.stats().inFlight).toBe(0);
+    await workers.forecast(served, ids, 7);
+    await workers.close();
+    await expect(workers.forecast(served, ids, 7)).rejects.toThrow('The forecast workers are closed.');
+    expect(workers.stats().threads).toBe(0);
+  });
+
   it('fails the tasks of a worker that dies, naming why', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'salescast-worker-'));
     const script = join(dir, 'exits.mjs');
