@@ -27,11 +27,20 @@ describe('trainingRowCount', () => {
 });
 
 describe("presetOptions('auto')", () => {
-  it('on a small daily panel: direct, two boostings and ETS', () => {
-    const o = presetOptions('auto', { freq: 'day', nonNegative: true, trainingRows: LARGE_PANEL_ROWS - 1 });
+  it('on a small daily panel: direct, two boostings, a recursive Tweedie one beside them, and ETS', () => {
+    const small = { freq: 'day' as const, trainingRows: LARGE_PANEL_ROWS - 1 };
+    const o = presetOptions('auto', { ...small, nonNegative: true });
     expect(o.strategy).toBe('direct');
     expect(o.ensemble).toBe(true);
-    expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie', 'ets']);
+    expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie', 'gbm_tweedie_recursive', 'ets']);
+    // Already recursive when the caller asks for it; no Tweedie when y can be negative.
+    expect(
+      Object.keys(presetOptions('auto', { ...small, nonNegative: true, strategy: 'recursive' }).models),
+    ).toEqual(['gbm', 'gbm_tweedie', 'ets']);
+    expect(Object.keys(presetOptions('auto', { ...small, nonNegative: false }).models)).toEqual([
+      'gbm',
+      'ets',
+    ]);
   });
 
   it('on a large panel: recursive, the deep and the Tweedie boostings, the direct one beside them, no ETS', () => {
