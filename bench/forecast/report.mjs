@@ -68,8 +68,9 @@ const carriedNote = carried.length
   ? [
       '',
       `† Not rerun: carried over from ${carried.join('; ')}. Nothing these models compute on that data`,
-      'changed since (code changes since then act only on other data, such as price drivers), and their',
-      "forecasts are deterministic; their times are that run's, under its load.",
+      'changed since (later code changes act only on other data, such as small panels or price drivers,',
+      "or leave forecasts bit-identical), and their forecasts are deterministic; their times are that run's,",
+      'under its load.',
     ]
   : [];
 const sources = [...new Map(rows.map((r) => [r.dataset, `${r.dataset} = ${r.source}`])).values()].join('; ');
