@@ -8,7 +8,7 @@ import { formatDay } from '../../src/core/dates.js';
 import { createRng } from '../../src/core/rng.js';
 import { isCategorical, type Panel } from '../../src/features/panel.js';
 import type { Caller, Harness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
+import { fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
 /** Days streamed before any injection: the detectors' baseline warm-up (14 residuals). */
 const WARMUP = 14;
@@ -93,12 +93,7 @@ describe('injected anomalies in streamed demo data', () => {
     }
     for (const lines of days) {
       if (!lines) continue;
-      const res = await h.app.inject({
-        method: 'POST',
-        url: '/v1/stream',
-        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/x-ndjson' },
-        payload: lines.join('\n'),
-      });
+      const res = await postStream(h.app, admin.token, lines.join('\n'));
       expect(res.statusCode, res.body).toBe(200);
     }
     const res = await h.app.inject({

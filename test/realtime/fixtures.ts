@@ -4,6 +4,7 @@
  * whose production version tests switch, as a promotion or rollback would.
  */
 
+import type { FastifyInstance } from 'fastify';
 import { SalescastError } from '../../src/core/errors.js';
 import { generateDemoRetailer } from '../../src/data/demo/generate.js';
 import { demoPanel } from '../../src/explain/testing/demo-panel.js';
@@ -160,4 +161,14 @@ export async function startServing(
   tenants.push(admin.tenantId);
   models.setProduction(1);
   return { h, admin, models };
+}
+
+/** POST /v1/stream with an NDJSON body, as `token`. */
+export function postStream(app: FastifyInstance, token: string, ndjson: string) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/stream',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
+    payload: ndjson,
+  });
 }

@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Forecaster } from '../../src/forecast/forecaster.js';
 import { seasonalNaiveModel } from '../../src/forecast/local-models.js';
 import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, type SwitchableModels, startServing } from './fixtures.js';
+import {
+  fitStreamingDemo,
+  postStream,
+  type StreamingDemo,
+  type SwitchableModels,
+  startServing,
+} from './fixtures.js';
 
 interface Period {
   date: string;
@@ -78,12 +84,11 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
       await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 3, explain: true })
     ).json();
     const first = before.forecasts[0].date;
-    const stream = await h.app.inject({
-      method: 'POST',
-      url: '/v1/stream',
-      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/x-ndjson' },
-      payload: `${JSON.stringify({ type: 'event', series_id: series, date: first, drivers: { on_promo: 1, discount_pct: 30 } })}\n`,
-    });
+    const stream = await postStream(
+      h.app,
+      admin.token,
+      `${JSON.stringify({ type: 'event', series_id: series, date: first, drivers: { on_promo: 1, discount_pct: 30 } })}\n`,
+    );
     expect(stream.statusCode, stream.body).toBe(200);
     const after = (
       await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 3, explain: true })

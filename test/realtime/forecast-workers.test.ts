@@ -18,7 +18,13 @@ import { PARALLEL_BATCH_ROWS } from '../../src/realtime/forecast-service.js';
 import { ForecastWorkers } from '../../src/realtime/forecast-workers.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import type { Caller, Harness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, type SwitchableModels, startServing } from './fixtures.js';
+import {
+  fitStreamingDemo,
+  postStream,
+  type StreamingDemo,
+  type SwitchableModels,
+  startServing,
+} from './fixtures.js';
 
 const COMPILED_WORKER = new URL('../../dist/realtime/forecast-worker.js', import.meta.url);
 
@@ -107,12 +113,7 @@ describe('batch forecasts on worker threads', () => {
         lines.push(JSON.stringify({ series_id: id, date: formatDay(demo.cutoff + d), y: 5 + d }));
       }
     }
-    const streamed = await threaded.app.inject({
-      method: 'POST',
-      url: '/v1/stream',
-      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/x-ndjson' },
-      payload: lines.join('\n'),
-    });
+    const streamed = await postStream(threaded.app, admin.token, lines.join('\n'));
     expect(streamed.statusCode, streamed.body).toBe(200);
     const after = await batch(threaded.app, { h: 21 });
     expect(threaded.realtime.workers.stats().completed).toBe(8);

@@ -13,7 +13,7 @@ import { isCategorical, type Panel, panelThrough } from '../../src/features/pane
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { streamKey } from '../../src/realtime/stream-service.js';
 import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
+import { fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
 /** The drivers of panel row `r` as a stream record carries them. */
 function driversAt(panel: Panel, r: number): Record<string, number | string | null> {
@@ -45,14 +45,6 @@ function actualsBetween(panel: Panel, from: number, to: number): string {
   return lines.join('\n');
 }
 
-const ndjson = (h: Harness, token: string, payload: string) =>
-  h.app.inject({
-    method: 'POST',
-    url: '/v1/stream',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-ndjson' },
-    payload,
-  });
-
 describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   let h: Harness;
   let admin: Caller;
@@ -78,7 +70,7 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     const { panel, cutoff } = demo;
     const streamedTo = cutoff + 20;
     const body = actualsBetween(panel, cutoff, streamedTo);
-    const res = await ndjson(h, admin.token, body);
+    const res = await postStream(h.app, admin.token, body);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().appended).toBe(body.split('\n').length);
 
@@ -124,17 +116,17 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     const id = demo.panel.seriesIds[0];
     const before = served.state.lastDate(id);
     const next = formatDay(before + 1);
-    const res = await ndjson(
-      h,
+    const res = await postStream(
+      h.app,
       admin.token,
       `{"series_id":"${id}","date":"${next}","y":3}\n\n{"series_id":"${id}","date":"${next}","y":-1}`,
     );
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ code: 'INVALID_DATA', line: 3, field: 'y' });
-    const unknown = await ndjson(h, admin.token, `{"series_id":"nope","date":"${next}","y":1}`);
+    const unknown = await postStream(h.app, admin.token, `{"series_id":"nope","date":"${next}","y":1}`);
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json()).toMatchObject({ line: 1, field: 'series_id' });
-    const notJson = await ndjson(h, admin.token, 'hello');
+    const notJson = await postStream(h.app, admin.token, 'hello');
     expect(notJson.json()).toMatchObject({ code: 'INVALID_DATA', line: 1 });
     expect(served.state.lastDate(id)).toBe(before);
   });
@@ -147,9 +139,11 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     const start = served.state.lastDate(id);
     const codes = await Promise.all(
       Array.from({ length: 20 }, (_, k) =>
-        ndjson(h, admin.token, JSON.stringify({ series_id: id, date: formatDay(start + 1 + k), y: 5 })).then(
-          (r) => r.statusCode,
-        ),
+        postStream(
+          h.app,
+          admin.token,
+          JSON.stringify({ series_id: id, date: formatDay(start + 1 + k), y: 5 }),
+        ).then((r) => r.statusCode),
       ),
     );
     // The quota call above used one of the 11.
@@ -212,7 +206,7 @@ describe('streaming rate limit', () => {
     const codes: number[] = [];
     let retryAfter: string | undefined;
     for (let k = 0; k < 12; k++) {
-      const res = await ndjson(h, admin.token, '{"series_id":"x","date":"2024-01-01","y":1}');
+      const res = await postStream(h.app, admin.token, '{"series_id":"x","date":"2024-01-01","y":1}');
       codes.push(res.statusCode);
       if (res.statusCode === 429) retryAfter = res.headers['retry-after'] as string;
     }
