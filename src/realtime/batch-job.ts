@@ -129,6 +129,8 @@ export interface BatchJobHandlerDeps {
   dataDir: string;
   /** Threads that forecast the batch's chunks in parallel (started for the job, then stopped). */
   forecastWorkers: number;
+  /** The threads' program; tests running from TypeScript sources point at the compiled one. */
+  forecastWorkerScript?: URL;
 }
 
 /**
@@ -140,14 +142,15 @@ export interface BatchJobHandlerDeps {
 export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): Promise<BatchJobResult> {
   const payload = ctx.job.payload as BatchJobPayload;
   const serving = new ServingRegistry(deps.productionModels, deps.store);
-  const workers = new ForecastWorkers(deps.forecastWorkers);
+  const workers = new ForecastWorkers(deps.forecastWorkers, deps.forecastWorkerScript);
   try {
     const served = await serving.get(ctx.tenantId, payload.model);
     const input = { h: payload.h, seriesIds: payload.series_ids, model: payload.model };
     const batch = planBatch(served, input, workers);
     await deps.usage.add(ctx.tenantId, 'prediction_rows', batch.rows);
     await ctx.log(
-      `forecasting ${batch.series} series × ${batch.h} = ${batch.rows} rows with ${batch.model.name}@${batch.model.version}`,
+      `forecasting ${batch.series} series × ${batch.h} = ${batch.rows} rows with ${batch.model.name}@${batch.model.version}` +
+        (batch.threads > 0 ? ` on ${batch.threads} threads` : ''),
     );
     const dir = resultDir(deps.dataDir, ctx.tenantId, ctx.job.id);
     const bytes = await writeDirAtomic(dir, async (tmp) => {

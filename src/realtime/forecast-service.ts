@@ -82,6 +82,8 @@ export interface BatchForecast {
   rows: number;
   /** The forecasts as NDJSON lines (one per series), a chunk of series at a time. */
   chunks: AsyncIterable<string>;
+  /** Worker threads that forecast it; 0 when it runs on the calling thread. */
+  threads: number;
 }
 
 export interface ForecastService {
@@ -263,6 +265,7 @@ export function planBatch(served: ServedModel, input: BatchInput, workers?: Fore
     series: ids.length,
     rows,
     chunks: parallel ? onWorkers(workers) : inProcess(),
+    threads: parallel ? workers.size : 0,
   };
 }
 

@@ -5,7 +5,7 @@
  * threads run the compiled worker program (`npm test` builds it first).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,10 +13,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { formatDay } from '../../src/core/dates.js';
+import type { JobView } from '../../src/mlops/jobs.js';
 import { platformConfig } from '../../src/platform/config.js';
+import { runBatchJob } from '../../src/realtime/batch-job.js';
 import { PARALLEL_BATCH_ROWS } from '../../src/realtime/forecast-service.js';
 import { ForecastWorkers } from '../../src/realtime/forecast-workers.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
+import { tenantDir } from '../../src/store/files.js';
 import type { Caller, Harness } from '../platform/harness.js';
 import {
   fitStreamingDemo,
@@ -128,6 +131,36 @@ describe('batch forecasts on worker threads', () => {
     expect(JSON.parse(promoted.split('\n')[0]).model).toEqual({ name: 'default', version: 2 });
     expect(promoted).toBe(await batch(replayed.app, { h: 21 }));
     models.setProduction(1);
+  });
+
+  it('runs a batch job on threads of its own, writing what the streamed batch answers', async () => {
+    const inProcess = await server(0);
+    const streamed = await batch(inProcess.app, { h: 21 });
+    const logs: string[] = [];
+    const jobId = 'job-on-threads';
+    const result = await runBatchJob(
+      {
+        job: { id: jobId, payload: { h: 21 } } as JobView,
+        tenantId: admin.tenantId,
+        attempt: 1,
+        log: async (message) => {
+          logs.push(message);
+        },
+        signal: new AbortController().signal,
+      },
+      {
+        store: h.platform.store,
+        productionModels: models,
+        usage: h.platform.usage,
+        dataDir: h.config.dataDir,
+        forecastWorkers: 2,
+        forecastWorkerScript: COMPILED_WORKER,
+      },
+    );
+    expect(logs[0]).toBe('forecasting 48 series × 21 = 1008 rows with default@1 on 2 threads');
+    expect(result.rows).toBe(1008);
+    const file = join(tenantDir(h.config.dataDir, admin.tenantId), result.file);
+    expect(await readFile(file, 'utf8')).toBe(streamed);
   });
 
   it('sends a version again to a thread that has dropped it', async () => {
