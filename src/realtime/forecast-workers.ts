@@ -63,6 +63,11 @@ export class ForecastWorkers {
   private nextId = 1;
   private completedChunks = 0;
   private closed = false;
+  /**
+   * False when there are no threads to use, or no compiled worker program to run on them. Looked
+   * up once: every batch asks, and the program does not come and go while the process runs.
+   */
+  readonly available: boolean;
 
   /**
    * @param size the most worker threads (started on first use)
@@ -71,11 +76,8 @@ export class ForecastWorkers {
   constructor(
     readonly size: number,
     private readonly script: URL = FORECAST_WORKER_SCRIPT,
-  ) {}
-
-  /** False when there are no threads to use, or no compiled worker program to run on them. */
-  get available(): boolean {
-    return this.size > 0 && existsSync(fileURLToPath(this.script));
+  ) {
+    this.available = size > 0 && existsSync(fileURLToPath(script));
   }
 
   /** The NDJSON lines of `seriesIds`' forecasts over `h`, from the served state as it is now. */
