@@ -114,7 +114,7 @@ function checkTree(a: TreeArrays, nFeatures: number, k: number): void {
   const n = a.feature.length;
   // Every node but the root is some split's child exactly once: a shared node would make the
   // "tree" a graph, which the compiled predictor would copy once per path to it.
-  const parents = new Uint8Array(n);
+  const parents = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     if (a.feature[i] < 0) continue;
     // Children after their parent guarantees that every walk ends at a leaf.
