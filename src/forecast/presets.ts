@@ -10,8 +10,9 @@
  * - a small panel (under LARGE_PANEL_ROWS training rows) gets the direct boostings of `gbm`, a
  *   squared-error one and, when the target is never negative, a Tweedie one (the M5 winners' choice
  *   for intermittent sales) with a recursive Tweedie one beside it, plus ETS. On weekly retail data
- *   ETS and the boosting are complementary. (Smaller trees are not always better there: 15 leaves instead of 31 took store 1
- *   of the store-item data from 0.1157 to 0.1153 WAPE, but the demo retailer from 0.472 to 0.480.)
+ *   ETS and the boosting are complementary. (Smaller trees are not always better there: 15 leaves
+ *   instead of 31 took store 1 of the store-item data from 0.1157 to 0.1153 WAPE, but the demo
+ *   retailer from 0.472 to 0.480.)
  * - a large panel forecasts recursively with a deep one-step boosting (255 leaves, 400 trees) beside
  *   the Tweedie one, and keeps the direct 31-leaf boosting as a member with its own strategy. On
  *   Rossmann the direct strategy's loss of every lag under the horizon and the small trees' bias
