@@ -61,6 +61,10 @@ describe.each(DIALECTS)('forecast API (%s)', (dialect) => {
     expect(first.json().cache).toBe('miss');
     expect(again.json().cache).toBe('l1');
     expect(again.json().forecasts).toEqual(first.json().forecasts);
+    // A hit is written from the rows serialised at the miss: the same bytes but for the level.
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(again.body).toBe(first.body.replace('"cache":"miss"', '"cache":"l1"'));
+    expect(Object.keys(again.json())).toEqual(['series_id', 'model', 'h', 'cache', 'forecasts']);
     const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(
       /salescast_prediction_cache_requests_total\{level="l1",result="hit"\} [1-9]/,
