@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
 import { CODE_VERSION } from '../core/config.js';
 import type { Platform } from '../platform/platform.js';
 import { createRealtime, type Realtime } from '../realtime/realtime.js';
@@ -37,7 +42,7 @@ import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { SECURITY_HEADERS } from './security-headers.js';
+import { PAGE_SECURITY_HEADERS, SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerDeps {
   platform: Platform;
@@ -90,11 +95,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // Callback style: every response runs this hook, and an async one costs a promise per request.
   const securityHeaders = Object.entries(SECURITY_HEADERS);
-  app.addHook('onSend', (request, reply, payload, done) => {
+  const pageSecurityHeaders = Object.entries(PAGE_SECURITY_HEADERS);
+  const setAbsent = (reply: FastifyReply, headers: [string, string][]) => {
     // After the handler, so a route that sets one of these headers itself keeps its own value.
-    for (const [name, value] of securityHeaders) {
+    for (const [name, value] of headers) {
       if (!reply.hasHeader(name)) reply.header(name, value);
     }
+  };
+  app.addHook('onSend', (request, reply, payload, done) => {
+    setAbsent(reply, securityHeaders);
+    if (String(reply.getHeader('content-type')).startsWith('text/html'))
+      setAbsent(reply, pageSecurityHeaders);
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
     done(null, payload);

@@ -68,13 +68,20 @@ describe('server', () => {
     for (const url of ['/healthz', '/v1/nope', '/docs/']) {
       const res = await call(h, 'GET', url);
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
-      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
       expect(res.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
-      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
       expect(res.headers['cross-origin-resource-policy'], url).toBe('same-origin');
-      // No policy that would stop the Swagger UI's own scripts.
-      expect(res.headers['content-security-policy'], url).toBeUndefined();
+      // Framing only: no policy that would stop the Swagger UI's own scripts.
+      expect(res.headers['content-security-policy'], url).toBe("frame-ancestors 'none'");
     }
+    // Tenant data is never cached; the document policies come with HTML pages only.
+    const json = await call(h, 'GET', '/healthz');
+    expect(json.headers['cache-control']).toBe('no-store');
+    expect(json.headers['referrer-policy']).toBeUndefined();
+    const page = await call(h, 'GET', '/docs/');
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
   });
 
   it('keeps passwords and tokens out of the log', async () => {
