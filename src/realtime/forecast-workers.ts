@@ -45,6 +45,8 @@ interface Pending {
   readonly served: ServedModel;
   readonly resolve: (text: string) => void;
   readonly reject: (e: Error) => void;
+  /** Stops the thread if the chunk is not answered in time; set once the task is sent. */
+  timer?: NodeJS.Timeout;
 }
 
 interface Thread {
@@ -56,6 +58,13 @@ interface Thread {
 
 /** The compiled worker program beside this module; absent when running from TypeScript sources. */
 export const FORECAST_WORKER_SCRIPT = new URL('./forecast-worker.js', import.meta.url);
+
+/**
+ * How long a chunk may wait for its answer, queueing included. A chunk of 512 series takes a
+ * few seconds at most even for a deep 400-tree model over a year; a thread silent for this long is
+ * stuck, and without a limit it would hold its batch, or its batch job, for ever.
+ */
+export const DEFAULT_CHUNK_TIMEOUT_MS = 120_000;
 
 export class ForecastWorkers {
   private readonly threads: Thread[] = [];
@@ -72,10 +81,12 @@ export class ForecastWorkers {
   /**
    * @param size the most worker threads (started on first use)
    * @param script the worker program; `FORECAST_WORKER_SCRIPT` unless a test points elsewhere
+   * @param chunkTimeoutMs past it, the thread of an unanswered chunk is stopped and its chunks fail
    */
   constructor(
     readonly size: number,
     private readonly script: URL = FORECAST_WORKER_SCRIPT,
+    private readonly chunkTimeoutMs = DEFAULT_CHUNK_TIMEOUT_MS,
   ) {
     this.available = size > 0 && existsSync(fileURLToPath(script));
   }
@@ -123,6 +134,15 @@ export class ForecastWorkers {
       return;
     }
     thread.pending.set(task.id, job);
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => {
+      this.fail(
+        thread,
+        `it did not answer a chunk within ${this.chunkTimeoutMs / 1000} s, so it was stopped`,
+      );
+      void thread.worker.terminate();
+    }, this.chunkTimeoutMs);
+    job.timer.unref();
     // A worker with work keeps the process alive; an idle one does not.
     thread.worker.ref();
   }
@@ -130,6 +150,7 @@ export class ForecastWorkers {
   private receive(thread: Thread, reply: ForecastTaskReply): void {
     const job = thread.pending.get(reply.id);
     if (!job) return;
+    clearTimeout(job.timer);
     thread.pending.delete(reply.id);
     if (thread.pending.size === 0) thread.worker.unref();
     if ('text' in reply) {
@@ -157,16 +178,21 @@ export class ForecastWorkers {
     worker.unref();
     const thread: Thread = { worker, pending: new Map(), sent: new Set() };
     worker.on('message', (reply: ForecastTaskReply) => this.receive(thread, reply));
-    const fail = (why: string) => {
-      const k = this.threads.indexOf(thread);
-      if (k >= 0) this.threads.splice(k, 1);
-      for (const job of thread.pending.values()) job.reject(new Error(`A forecast worker stopped: ${why}`));
-      thread.pending.clear();
-    };
-    worker.on('error', (e) => fail(e.message));
-    worker.on('exit', (code) => fail(`it exited with code ${code}`));
+    worker.on('error', (e) => this.fail(thread, e.message));
+    worker.on('exit', (code) => this.fail(thread, `it exited with code ${code}`));
     this.threads.push(thread);
     return thread;
+  }
+
+  /** Takes `thread` out of use and fails its chunks, saying why. */
+  private fail(thread: Thread, why: string): void {
+    const k = this.threads.indexOf(thread);
+    if (k >= 0) this.threads.splice(k, 1);
+    for (const job of thread.pending.values()) {
+      clearTimeout(job.timer);
+      job.reject(new Error(`A forecast worker stopped: ${why}`));
+    }
+    thread.pending.clear();
   }
 
   private artifactOf(served: ServedModel): Uint8Array {

@@ -226,6 +226,33 @@ describe('batch forecasts on worker threads', () => {
     }
   });
 
+  it('stops a worker that does not answer in time and fails its chunks, naming why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'salescast-worker-'));
+    const script = join(dir, 'silent.mjs');
+    // Takes every task and never answers, as a stuck thread would.
+    await writeFile(
+      script,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => {});\n",
+    );
+    const workers = new ForecastWorkers(1, pathToFileURL(script), 200);
+    const threaded = await server(0);
+    const served = await threaded.realtime.serving.get(admin.tenantId);
+    const ids = demo.history.seriesIds.slice(0, 2);
+    try {
+      const started = Date.now();
+      await expect(workers.forecast(served, ids, 7)).rejects.toThrow(
+        'A forecast worker stopped: it did not answer a chunk within 0.2 s, so it was stopped',
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(workers.stats()).toEqual({ threads: 0, inFlight: 0, completed: 0 });
+      // The next chunk gets a new thread (which, running the same program, is stopped in turn).
+      await expect(workers.forecast(served, ids, 7)).rejects.toThrow('within 0.2 s');
+      expect(workers.stats().threads).toBe(0);
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('takes its thread count from SALESCAST_FORECAST_WORKERS, and refuses a bad one', () => {
     expect(platformConfig({}, { SALESCAST_FORECAST_WORKERS: '3' }).forecastWorkers).toBe(3);
     expect(platformConfig({}, { SALESCAST_FORECAST_WORKERS: '0' }).forecastWorkers).toBe(0);
