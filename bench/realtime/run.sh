@@ -3,7 +3,8 @@
 # there (it is not a dependency), starts bench/realtime/server.mjs (the API with a demo production
 # model, and a bare Fastify route returning a constant, in one process), and measures with the load
 # generator on this same machine:
-#   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections: ratio;
+#   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections,
+#      alternated PAIRS times (env, default 5): the ratio is the median pair's;
 #   2. p50/p99 of POST /v1/forecast at 1,000 req/s, cached and with the cache disabled: with
 #      autocannon --overallRate (which sends each second's requests as one burst over its 20
 #      connections) and with paced.mjs (open loop, one request due every millisecond, latency
@@ -44,6 +45,7 @@ field() { node -e "const o=JSON.parse(process.argv[1]);console.log(o[process.arg
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$PID/stat"; } # the server's user + system time
 TICKS=$(getconf CLK_TCK)
 BATCH_RUNS=20
+PAIRS=${PAIRS:-5}
 batch_runs() { # $1 = name: 2 warm-up batches of every series at h = 28, then $BATCH_RUNS timed
   local before
   # The first batch starts the forecast threads and sends them the model; it is kept apart.
@@ -70,9 +72,16 @@ JSON_CT="content-type: application/json"
 
 echo "warming up" >&2
 "$AC" -j -c 10 -d 2 -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >/dev/null 2>&1
-echo "max throughput: bare route, then /v1/forecast (cached), 10 connections, ${DUR}s each" >&2
-"$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -b '{}' "$BARE/constant" >"$OUT/bare.json" 2>/dev/null
-"$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-max.json" 2>/dev/null
+# This machine's speed drifts by a third from one run to the next, for the bare route as for the
+# forecast, so a single pair of runs says little: the ratio is the median of PAIRS alternated pairs.
+echo "max throughput: bare route, then /v1/forecast (cached), 10 connections, ${DUR}s each, $PAIRS pairs" >&2
+for pair in $(seq "$PAIRS"); do
+  t0=$(cpu_ticks)
+  "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -b '{}' "$BARE/constant" >"$OUT/bare-$pair.json" 2>/dev/null
+  t1=$(cpu_ticks)
+  "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-max-$pair.json" 2>/dev/null
+  echo "$((t1 - t0)) $(($(cpu_ticks) - t1)) $TICKS" >"$OUT/pair-$pair.cpu"
+done
 # The platform's own cost per authenticated call (API-key lookup, API-call metering, rate limit),
 # which every /v1 route pays before its handler runs.
 "$AC" -j -c 10 -d "$DUR" -H "$AUTH" "$API/v1/usage" >"$OUT/usage-max.json" 2>/dev/null
@@ -122,8 +131,8 @@ stop_server
 trap - EXIT
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-node - "$OUT" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" <<'NODE'
-const [out, loadBefore, loadAfter, cores] = process.argv.slice(2);
+node - "$OUT" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" "$PAIRS" <<'NODE'
+const [out, loadBefore, loadAfter, cores, nPairs] = process.argv.slice(2);
 const fs = require('node:fs');
 const read = (f) => JSON.parse(fs.readFileSync(`${out}/${f}`, 'utf8'));
 const sum = (name, r) => ({
@@ -134,11 +143,29 @@ const sum = (name, r) => ({
   non2xx: r.non2xx,
   errors: r.errors,
 });
-const bare = read('bare.json');
-const max = read('forecast-max.json');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// Each pair: both runs' req/s, and the server's CPU per request (µs) over each run.
+const pairs = Array.from({ length: Number(nPairs) }, (_, i) => {
+  const bare = read(`bare-${i + 1}.json`);
+  const forecast = read(`forecast-max-${i + 1}.json`);
+  const [bareTicks, forecastTicks, perSecond] = fs
+    .readFileSync(`${out}/pair-${i + 1}.cpu`, 'utf8').trim().split(' ').map(Number);
+  const cpuUs = (ticks, r) => Math.round((ticks / perSecond / r.requests.total) * 1e7) / 10;
+  return {
+    bare,
+    forecast,
+    bare_req_per_s: Math.round(bare.requests.average),
+    forecast_req_per_s: Math.round(forecast.requests.average),
+    ratio: Math.round((forecast.requests.average / bare.requests.average) * 1000) / 1000,
+    bare_cpu_us_per_request: cpuUs(bareTicks, bare),
+    forecast_cpu_us_per_request: cpuUs(forecastTicks, forecast),
+  };
+});
+// The pair whose ratio is the median stands for the max-throughput runs in the table.
+const middle = pairs.find((p) => p.ratio === median(pairs.map((q) => q.ratio)));
 const runs = [
-  sum('bare route, max throughput', bare),
-  sum('POST /v1/forecast cached, max throughput', max),
+  sum(`bare route, max throughput (pair with the median ratio of ${pairs.length})`, middle.bare),
+  sum('POST /v1/forecast cached, max throughput (same pair)', middle.forecast),
   sum('GET /v1/usage (authenticated platform route), max throughput', read('usage-max.json')),
   sum('POST /v1/forecast cached, 1,000 req/s', read('forecast-1000.json')),
   sum('POST /v1/forecast uncached, 1,000 req/s', read('forecast-nocache-1000.json')),
@@ -156,15 +183,15 @@ const batch = (name) => {
   const times = fs.readFileSync(`${out}/batch-${name}.txt`, 'utf8').trim().split('\n').map(Number);
   const [ticks, perSecond, series] = fs.readFileSync(`${out}/batch-${name}.cpu`, 'utf8').trim().split(' ').map(Number);
   const rows = series * 28;
-  const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  const medianS = median(times);
   const cpuS = ticks / perSecond / times.length;
   return {
     series,
     h: 28,
     rows,
     runs: times.length,
-    median_s: median,
-    rows_per_s: Math.round(rows / median),
+    median_s: medianS,
+    rows_per_s: Math.round(rows / medianS),
     server_cpu_s_per_batch: Math.round(cpuS * 1000) / 1000,
     rows_per_cpu_s: Math.round(rows / cpuS),
     first_batch_s: Number(fs.readFileSync(`${out}/batch-${name}.first`, 'utf8').trim()),
@@ -176,7 +203,8 @@ const result = {
   load_after: loadAfter,
   runs,
   paced,
-  throughput_ratio: Math.round((max.requests.average / bare.requests.average) * 1000) / 1000,
+  throughput_ratio: middle.ratio,
+  throughput_pairs: pairs.map(({ bare, forecast, ...p }) => p),
   batch: batch('demo'),
   batch_single_thread: batch('demo-1thread'),
   batch_large: batch('large'),
@@ -186,7 +214,11 @@ console.log('| run | req/s | p50 ms | p99 ms | non-2xx |');
 console.log('|---|--:|--:|--:|--:|');
 for (const r of [...runs, ...paced])
   console.log(`| ${r.run} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.non2xx} |`);
-console.log(`\nthroughput ratio (cached forecast / bare route): ${result.throughput_ratio}`);
+console.log(
+  `\nthroughput ratio (cached forecast / bare route), median of ${pairs.length} pairs: ${result.throughput_ratio}; pairs: ${pairs
+    .map((p) => `${p.forecast_req_per_s}/${p.bare_req_per_s} = ${p.ratio} (CPU ${p.forecast_cpu_us_per_request}/${p.bare_cpu_us_per_request} µs per request)`)
+    .join('; ')}`,
+);
 for (const [name, b] of [['threads', result.batch], ['request thread only', result.batch_single_thread], ['threads', result.batch_large]])
   console.log(
     `batch (${name}): ${b.rows} rows (${b.series} series × 28) in ${b.median_s} s (median of ${b.runs}): ${b.rows_per_s} rows/s; server CPU ${b.server_cpu_s_per_batch} s per batch: ${b.rows_per_cpu_s} rows per CPU-second; first batch ${b.first_batch_s} s`,
