@@ -150,6 +150,7 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       ['forecast', '--data', join(root, 'nope.csv'), '--horizon', '3', '--out', join(root, 'x.csv')],
       ['forecast', '--data', panel, '--horizon', '3', '--quantiles', '0.1,1.5', '--out', join(root, 'x.csv')],
       ['backtest', '--data', panel, '--horizon', '3', '--refit', 'sometimes'],
+      ['train', '--data', panel, '--horizon', '3', '--threads', '0', '--out', join(root, 'x.scf')],
     ];
     for (const args of cases) {
       const r = run(args);
@@ -157,6 +158,7 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       expect(r.err + r.out).not.toMatch(STACK_FRAME);
     }
     expect(run(cases[0]).err).toMatch(/no-y\.csv.*'y'/);
+    expect(run(cases[5]).err).toMatch(/--threads/);
 
     // A driver numeric in the history but text in the future file would silently be missing.
     const history = join(root, 'history.csv');

@@ -106,7 +106,7 @@ const section = [
   "`python3-xgboost`, 1 thread): salescast's default lags, rolling means, calendar fields, series",
   'code and every driver; 400 rounds, depth 8, eta 0.05, no tuning; P10/P90 from the scaled errors',
   'of a backtest over the last H training periods (XGBoost 1.7 has no quantile loss). Seasonal naive',
-  'has no quantiles.',
+  'has no quantiles. salescast runs on one thread too (`--threads 1`).',
   '',
   `Data: ${sources}.`,
   '',

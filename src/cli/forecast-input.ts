@@ -10,7 +10,7 @@ import type { ForecastResult } from '../forecast/forecaster.js';
 import type { Strategy } from '../forecast/model.js';
 import { type ChosenModel, chooseModel, type ModelSelection } from '../forecast/model-choice.js';
 import { GBM_LOSSES, type GbmLoss, MODEL_CHOICES } from '../forecast/presets.js';
-import { choiceOption, intOption } from './options.js';
+import { choiceOption, intOption, threadsOption } from './options.js';
 
 /**
  * Writes `series_id,date,yhat` plus one `q<level>` column per quantile (e.g. `q0.1`) for the model
@@ -49,6 +49,7 @@ export interface ModelCommandOptions {
   seed: number;
   trials: number;
   intervals: 'conformal' | 'quantile-loss';
+  threads: number;
 }
 
 const MODEL_SELECTIONS: readonly ModelSelection[] = [...MODEL_CHOICES, 'automl'];
@@ -89,7 +90,10 @@ export function withModelOptions(cmd: Command): Command {
       'conformal',
     )
     .option('--seed <n>', 'random seed', intOption(0), 0)
-    .option('--trials <n>', 'candidates tried by --model automl', intOption(1, 500), 12);
+    .option('--trials <n>', 'candidates tried by --model automl', intOption(1, 500), 12)
+    .addOption(
+      threadsOption('threads of each tree learner (gbm, rf); the forecasts are the same for any count'),
+    );
 }
 
 /** The forecaster options of the parsed model options for `panel` and horizon `h`. */
@@ -102,5 +106,6 @@ export function chosenModel(opts: ModelCommandOptions, panel: Panel, h: number):
     loss: opts.loss,
     intervalMethod: opts.intervals,
     trials: opts.trials,
+    threads: opts.threads,
   });
 }

@@ -2,7 +2,8 @@
  * Option parsers shared by commands. A parser throws commander's InvalidArgumentError, which the
  * program turns into exit code 2 with a one-line message naming the option.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { availableParallelism } from 'node:os';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseIsoDay } from '../core/dates.js';
 
 export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -35,6 +36,16 @@ export function choiceOption<T extends string>(choices: readonly T[]): (value: s
     }
     return value as T;
   };
+}
+
+/**
+ * `--threads <n>` of the tree learners, every core by default (shown as such, so the help and
+ * docs/CLI.md do not depend on the machine).
+ */
+export function threadsOption(description: string): Option {
+  return new Option('--threads <n>', description)
+    .argParser(intOption(1, 256))
+    .default(availableParallelism(), 'every core');
 }
 
 /** Adds the options every command shares: `--json` and `--data-dir`. */

@@ -59,6 +59,8 @@ export interface AutoMlOptions {
   /** Windows of the last rung; default 3. */
   readonly maxWindows?: number;
   readonly seed?: number;
+  /** Threads of each tree learner (`PresetOptions.threads`); default 1. */
+  readonly threads?: number;
 }
 
 export interface AutoMlResult {
@@ -128,7 +130,12 @@ export function sampleCandidates(families: readonly AutoMlFamily[], trials: numb
 }
 
 /** The forecaster options of a candidate (point forecasts only). */
-export function candidateOptions(candidate: Candidate, freq: Frequency, seed: number): ForecasterOptions {
+export function candidateOptions(
+  candidate: Candidate,
+  freq: Frequency,
+  seed: number,
+  nThreads = 1,
+): ForecasterOptions {
   const season = defaultSeason(freq);
   const trainWindow = defaultTrainWindow(freq);
   const p = candidate.params;
@@ -137,14 +144,15 @@ export function candidateOptions(candidate: Candidate, freq: Frequency, seed: nu
     case 'gbm':
       model = () =>
         globalModel({
-          learner: () => new GradientBoosting(gbmParams({ ...p, seed } as Partial<GradientBoostingParams>)),
+          learner: () =>
+            new GradientBoosting(gbmParams({ ...p, seed, nThreads } as Partial<GradientBoostingParams>)),
           trainWindow,
         });
       break;
     case 'rf':
       model = () =>
         globalModel({
-          learner: () => new RandomForest(rfParams({ ...p, seed } as Partial<RandomForestParams>)),
+          learner: () => new RandomForest(rfParams({ ...p, seed, nThreads } as Partial<RandomForestParams>)),
           trainWindow,
         });
       break;
@@ -182,6 +190,7 @@ export function candidateOptions(candidate: Candidate, freq: Frequency, seed: nu
  */
 export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
   const seed = options.seed ?? 0;
+  const threads = options.threads ?? 1;
   const eta = options.eta ?? 3;
   const maxWindows = options.maxWindows ?? 3;
   const families = options.families ?? ['gbm', 'rf', 'linear', 'ets', 'naive'];
@@ -193,7 +202,7 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
   for (let rung = 0; ; rung++) {
     const windows = Math.min(maxWindows, rung + 1);
     const scored = alive.map((candidate) => {
-      const entry = evaluate(candidate, panel, options.h, windows, seed, rung);
+      const entry = evaluate(candidate, panel, options.h, windows, seed, threads, rung);
       leaderboard.push(entry);
       return entry;
     });
@@ -201,7 +210,7 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
     if (windows === maxWindows || scored.length === 1) {
       const best = scored[0].candidate;
       const ranked = [...leaderboard].sort((a, b) => b.rung - a.rung || a.wape - b.wape);
-      return { best, options: candidateOptions(best, panel.freq, seed), leaderboard: ranked };
+      return { best, options: candidateOptions(best, panel.freq, seed, threads), leaderboard: ranked };
     }
     alive = scored.slice(0, Math.max(1, Math.ceil(scored.length / eta))).map((e) => e.candidate);
   }
@@ -217,10 +226,11 @@ function evaluate(
   h: number,
   windows: number,
   seed: number,
+  nThreads: number,
   rung: number,
 ): LeaderboardEntry {
   try {
-    const forecaster = new Forecaster(candidateOptions(candidate, panel.freq, seed));
+    const forecaster = new Forecaster(candidateOptions(candidate, panel.freq, seed, nThreads));
     const cv = forecaster.crossValidation(panel, { h, nWindows: windows });
     const score = wape(cv.y, cv.models[candidate.family].yhat);
     if (Number.isFinite(score)) return { candidate, rung, windows, wape: score };

@@ -37,7 +37,12 @@ export function chooseModel(
       options: presetOptions(selection, { ...options, freq: panel.freq, nonNegative, trainingRows }),
     };
   }
-  const automl = autoMl(panel, { h: options.h, trials: options.trials, seed: options.seed });
+  const automl = autoMl(panel, {
+    h: options.h,
+    trials: options.trials,
+    seed: options.seed,
+    threads: options.threads,
+  });
   return { options: { ...automl.options, quantiles: options.quantiles }, automl };
 }
 

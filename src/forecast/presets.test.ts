@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../core/rng.js';
 import { buildPanel } from '../features/panel.js';
+import { Forecaster } from './forecaster.js';
 import { LARGE_PANEL_ROWS, presetOptions, trainingRowCount } from './presets.js';
 
 describe('trainingRowCount', () => {
@@ -67,5 +69,28 @@ describe("presetOptions('auto')", () => {
     const o = presetOptions('gbm', { freq: 'day', nonNegative: true, trainingRows: 10 * LARGE_PANEL_ROWS });
     expect(o.strategy).toBe('direct');
     expect(Object.keys(o.models)).toEqual(['gbm']);
+  });
+});
+
+describe('presetOptions threads', () => {
+  it('forecasts the same with histograms built on one thread or on two', () => {
+    // 12 series × 400 days: enough rows that the root nodes' histograms are shared out to threads.
+    const rng = createRng(7);
+    const long = { seriesId: [] as string[], date: [] as number[], y: [] as number[] };
+    for (let s = 0; s < 12; s++) {
+      for (let t = 0; t < 400; t++) {
+        long.seriesId.push(`s${s}`);
+        long.date.push(19000 + t);
+        long.y.push(20 + s + 6 * Math.sin((2 * Math.PI * t) / 7) + 3 * rng.next());
+      }
+    }
+    const panel = buildPanel(long, { freq: 'day' });
+    const forecast = (threads: number) =>
+      new Forecaster(presetOptions('gbm', { freq: 'day', quantiles: [], threads }))
+        .fit(panel, { h: 7 })
+        .predict(7).models.gbm.yhat;
+    const serial = forecast(1);
+    expect(serial.every(Number.isFinite)).toBe(true);
+    expect(forecast(2)).toEqual(serial);
   });
 });

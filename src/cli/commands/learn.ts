@@ -3,7 +3,6 @@
  * the test RMSE. It is how the tree engine is measured against XGBoost and scikit-learn. The
  * command parses options, reads the files through src/data and calls src/ml; nothing else.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SalescastError } from '../../core/errors.js';
@@ -14,7 +13,7 @@ import { GradientBoosting } from '../../ml/gradient-boosting.js';
 import { Ridge } from '../../ml/linear/ridge.js';
 import { LOSS_NAMES, type LossName } from '../../ml/losses.js';
 import { RandomForest } from '../../ml/random-forest.js';
-import { choiceOption, intOption, numberOption, withCommonOptions } from '../options.js';
+import { choiceOption, intOption, numberOption, threadsOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
 const MODELS = ['gbm', 'rf', 'linear'] as const;
@@ -66,12 +65,7 @@ export function registerLearn(program: Command): void {
       .option('--leaves <n>', 'maximum leaves per boosted tree (gbm)', numberOption)
       .option('--lr <rate>', 'learning rate (gbm)', numberOption)
       .option('--loss <name>', `loss (gbm): ${LOSS_NAMES.join(', ')}`, choiceOption(LOSS_NAMES))
-      .option(
-        '--threads <n>',
-        'threads for training (gbm, rf); results do not depend on it',
-        intOption(1, 256),
-        availableParallelism(),
-      )
+      .addOption(threadsOption('threads for training (gbm, rf); results do not depend on it'))
       .option('--seed <n>', 'random seed', intOption(0, 4_294_967_295), 0)
       .option('--max-bins <n>', 'bins per feature, 2–255 (gbm, rf)', numberOption)
       .option('--min-data-in-leaf <n>', 'minimum rows per leaf (gbm, rf)', numberOption)
