@@ -8,6 +8,7 @@ import { appendAudit } from '../platform/audit-service.js';
 import type { PlatformConfig } from '../platform/config.js';
 import type { RequestContext } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
+import type { ForecastWorkers } from '../realtime/forecast-workers.js';
 import { datasetDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
@@ -91,6 +92,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     settings,
     now,
   });
+  let batchWorkers: ForecastWorkers | undefined;
   const handlers = {
     retrain: retrainHandler({ store, steps: registryRetrainSteps(registry), settings }),
     monitor: async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
@@ -108,13 +110,19 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     },
     // Loaded when a batch runs: the real-time serving code is not needed by other jobs.
     'forecast-batch': async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
-      const { runBatchJob } = await import('../realtime/batch-job.js');
+      const [{ runBatchJob }, { ForecastWorkers }] = await Promise.all([
+        import('../realtime/batch-job.js'),
+        import('../realtime/forecast-workers.js'),
+      ]);
+      // One set of threads for every batch job of this process, started by the first: jobs that
+      // run at the same time share them instead of each starting one per core.
+      batchWorkers ??= new ForecastWorkers(config.forecastWorkers);
       return runBatchJob(ctx, {
         store,
         productionModels: deps.productionModels,
         usage: deps.usage,
         dataDir: config.dataDir,
-        forecastWorkers: config.forecastWorkers,
+        workers: batchWorkers,
       });
     },
   };
@@ -202,6 +210,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     },
     async close() {
       await signal?.close();
+      await batchWorkers?.close();
     },
   };
 }

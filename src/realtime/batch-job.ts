@@ -21,7 +21,7 @@ import type { UsageService } from '../platform/usage-service.js';
 import { tenantDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
 import { type BatchInput, batchNdjson, type ModelRef, planBatch } from './forecast-service.js';
-import { ForecastWorkers } from './forecast-workers.js';
+import type { ForecastWorkers } from './forecast-workers.js';
 import { ServingRegistry } from './serving.js';
 
 export const BATCH_JOB_KIND = 'forecast-batch';
@@ -127,10 +127,8 @@ export interface BatchJobHandlerDeps {
   productionModels: ProductionModels;
   usage: UsageService;
   dataDir: string;
-  /** Threads that forecast the batch's chunks in parallel (started for the job, then stopped). */
-  forecastWorkers: number;
-  /** The threads' program; tests running from TypeScript sources point at the compiled one. */
-  forecastWorkerScript?: URL;
+  /** The threads that forecast the batch's chunks in parallel, shared by the process's batch jobs. */
+  workers: ForecastWorkers;
 }
 
 /**
@@ -142,7 +140,7 @@ export interface BatchJobHandlerDeps {
 export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): Promise<BatchJobResult> {
   const payload = ctx.job.payload as BatchJobPayload;
   const serving = new ServingRegistry(deps.productionModels, deps.store);
-  const workers = new ForecastWorkers(deps.forecastWorkers, deps.forecastWorkerScript);
+  const { workers } = deps;
   try {
     const served = await serving.get(ctx.tenantId, payload.model);
     const input = { h: payload.h, seriesIds: payload.series_ids, model: payload.model };
@@ -169,6 +167,5 @@ export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): P
     };
   } finally {
     serving.close();
-    await workers.close();
   }
 }

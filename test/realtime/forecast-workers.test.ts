@@ -133,34 +133,46 @@ describe('batch forecasts on worker threads', () => {
     models.setProduction(1);
   });
 
-  it('runs a batch job on threads of its own, writing what the streamed batch answers', async () => {
+  it('runs batch jobs on the threads they share, writing what the streamed batch answers', async () => {
     const inProcess = await server(0);
     const streamed = await batch(inProcess.app, { h: 21 });
-    const logs: string[] = [];
-    const jobId = 'job-on-threads';
-    const result = await runBatchJob(
-      {
-        job: { id: jobId, payload: { h: 21 } } as JobView,
-        tenantId: admin.tenantId,
-        attempt: 1,
-        log: async (message) => {
-          logs.push(message);
+    const workers = new ForecastWorkers(2, COMPILED_WORKER);
+    const runJob = async (jobId: string) => {
+      const logs: string[] = [];
+      const result = await runBatchJob(
+        {
+          job: { id: jobId, payload: { h: 21 } } as JobView,
+          tenantId: admin.tenantId,
+          attempt: 1,
+          log: async (message) => {
+            logs.push(message);
+          },
+          signal: new AbortController().signal,
         },
-        signal: new AbortController().signal,
-      },
-      {
-        store: h.platform.store,
-        productionModels: models,
-        usage: h.platform.usage,
-        dataDir: h.config.dataDir,
-        forecastWorkers: 2,
-        forecastWorkerScript: COMPILED_WORKER,
-      },
-    );
-    expect(logs[0]).toBe('forecasting 48 series × 21 = 1008 rows with default@1 on 2 threads');
-    expect(result.rows).toBe(1008);
-    const file = join(tenantDir(h.config.dataDir, admin.tenantId), result.file);
-    expect(await readFile(file, 'utf8')).toBe(streamed);
+        {
+          store: h.platform.store,
+          productionModels: models,
+          usage: h.platform.usage,
+          dataDir: h.config.dataDir,
+          workers,
+        },
+      );
+      expect(logs[0]).toBe('forecasting 48 series × 21 = 1008 rows with default@1 on 2 threads');
+      expect(result.rows).toBe(1008);
+      const file = join(tenantDir(h.config.dataDir, admin.tenantId), result.file);
+      expect(await readFile(file, 'utf8')).toBe(streamed);
+    };
+    try {
+      // Two jobs at once, then one more: still the same two threads, which outlive each job.
+      await Promise.all([runJob('job-on-threads-1'), runJob('job-on-threads-2')]);
+      await runJob('job-on-threads-3');
+      const stats = workers.stats();
+      expect(stats.threads).toBe(2);
+      expect(stats.inFlight).toBe(0);
+      expect(stats.completed).toBeGreaterThanOrEqual(3 * 2);
+    } finally {
+      await workers.close();
+    }
   });
 
   it('sends a version again to a thread that has dropped it', async () => {
