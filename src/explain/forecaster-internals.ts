@@ -22,7 +22,10 @@ export interface FittedGlobal {
 export interface ForecasterInternals {
   /** Target transforms with the state learned at fit (apply with `fit = false`). */
   readonly transforms: readonly TargetTransform[];
-  /** The global models by name; local models (ETS, naive) have no learner and are absent. */
+  /**
+   * The fitted global models by name; local models (ETS, naive) have no learner and are absent, as
+   * are ensemble members left unfitted for having no weight.
+   */
   readonly models: ReadonlyMap<string, FittedGlobal>;
 }
 
@@ -43,8 +46,8 @@ export function internalsFromArtifact(bytes: Uint8Array): ForecasterInternals {
     targetEncodings: config.targetEncodings,
   };
   const models = new Map<string, FittedGlobal>();
-  for (const { name, model } of state.models) {
-    if (model.kind !== 'global') continue;
+  for (const { name, model, fitted } of state.models) {
+    if (model.kind !== 'global' || !fitted) continue;
     const { strategy, horizon } = model.config as { strategy?: unknown; horizon?: unknown };
     const artifact = model.artifacts?.[0];
     if ((strategy !== 'direct' && strategy !== 'recursive') || typeof horizon !== 'number' || !artifact) {

@@ -37,7 +37,15 @@ export interface ForecasterState {
   readonly horizon: number;
   readonly history: Panel;
   readonly transforms: readonly TargetTransformJson[];
-  readonly models: readonly { readonly name: string; readonly model: SerializedModel }[];
+  /**
+   * `fitted` is false for an ensemble member the backtest gave no weight: its model holds only its
+   * configuration, so that a refit weighs it again.
+   */
+  readonly models: readonly {
+    readonly name: string;
+    readonly model: SerializedModel;
+    readonly fitted: boolean;
+  }[];
   readonly weights: Readonly<Record<string, number>>;
   /** Conformal scores per model name. */
   readonly scores: Readonly<Record<string, ConformalScores>>;
@@ -60,11 +68,11 @@ export function encodeForecaster(state: ForecasterState): Uint8Array {
     columns[name] = isCategorical(col) ? { kind: 'categorical', levels: col.levels } : { kind: 'numeric' };
     arrays[`history.exog.${name}`] = isCategorical(col) ? col.codes : col;
   }
-  const models = state.models.map(({ name, model }) => {
+  const models = state.models.map(({ name, model, fitted }) => {
     (model.artifacts ?? []).forEach((bytes, k) => {
       arrays[`model.${name}.${k}`] = bytes;
     });
-    return { name, kind: model.kind, config: model.config, artifacts: model.artifacts?.length ?? 0 };
+    return { name, kind: model.kind, config: model.config, artifacts: model.artifacts?.length ?? 0, fitted };
   });
   const scoreSteps: Record<string, { steps: number; power: number }> = {};
   for (const [name, { byStep, power }] of Object.entries(state.scores)) {
@@ -99,7 +107,14 @@ export function decodeForecaster(bytes: Uint8Array): ForecasterState {
     seriesIds: string[];
     columns: Record<string, ColumnMeta>;
     transforms: TargetTransformJson[];
-    models: { name: string; kind: string; config: Record<string, unknown>; artifacts: number }[];
+    // `fitted` is absent in artifacts written before unweighted members were left unfitted.
+    models: {
+      name: string;
+      kind: string;
+      config: Record<string, unknown>;
+      artifacts: number;
+      fitted?: boolean;
+    }[];
     weights: Record<string, number>;
     scoreSteps: Record<string, { steps: number; power: number }>;
   };
@@ -129,8 +144,9 @@ export function decodeForecaster(bytes: Uint8Array): ForecasterState {
       ? artifactArray(artifact, 'history.weight', Float64Array, rows)
       : undefined,
   };
-  const models = meta.models.map(({ name, kind, config, artifacts }) => ({
+  const models = meta.models.map(({ name, kind, config, artifacts, fitted }) => ({
     name,
+    fitted: fitted !== false,
     model: {
       kind,
       config,

@@ -34,11 +34,12 @@ function synthetic(nSeries: number, days: number, seed = 1): Panel {
 }
 
 /** A Ridge that counts its fits, to check how often a backtest trains. */
-function countingRidge(counter: { fits: number }): () => Regressor {
+function countingRidge(counter: { fits: number }, alpha = 1): () => Regressor {
   return () => {
-    const inner = new Ridge({ alpha: 1 });
+    const inner = new Ridge({ alpha });
     return {
       name: 'Ridge',
+      params: inner.params,
       fit(X: FeatureMatrix, y: Float64Array) {
         counter.fits++;
         inner.fit(X, y);
@@ -132,11 +133,12 @@ describe('Forecaster', () => {
         calibrationWindows: 1,
         targetTransforms: () => [levelTransform(28)],
       };
+      // Every member fitted, whatever its weight, so that each one's forecasts are checked.
       const a = new Forecaster(options)
-        .fit(panelThrough(panel, cutoff), { h: 14 })
+        .fit(panelThrough(panel, cutoff), { h: 14, everyMember: true })
         .predict(14, { future: panel });
       const b = new Forecaster(options)
-        .fit(panelThrough(shifted, cutoff), { h: 14 })
+        .fit(panelThrough(shifted, cutoff), { h: 14, everyMember: true })
         .predict(14, { future: shifted });
       for (const name of ['gbm', 'naive', 'ensemble']) {
         expect([...b.models[name].yhat]).toEqual([...a.models[name].yhat]);
@@ -166,7 +168,7 @@ describe('Forecaster', () => {
       ensemble: true,
       quantiles: [0.9, 0.1, 0.5, 0.25],
       targetTransforms: () => [levelTransform(28)],
-    }).fit(panel, { h: 10 });
+    }).fit(panel, { h: 10, everyMember: true });
     const out = f.predict(10);
     expect(out.seriesIds).toEqual(['s0', 's1', 's2', 's3']);
     expect(out.dates[0]).toBe(panel.dates[panel.offsets[1] - 1] + 1);
@@ -220,6 +222,64 @@ describe('Forecaster', () => {
   });
 });
 
+describe('Forecaster ensemble members with no weight', () => {
+  // A ridge that can only learn the mean (a huge penalty) is far worse than the boosting, so the
+  // backtest weights leave it out.
+  const options = (counter: { fits: number }): ForecasterOptions => ({
+    models: {
+      gbm: () => globalModel({ learner: () => new GradientBoosting({ nEstimators: 20, nThreads: 1 }) }),
+      flat: () => globalModel({ learner: countingRidge(counter, 1e12), strategy: 'direct' }),
+    },
+    lags: [1, 7, 14],
+    ensemble: true,
+    calibrationWindows: 2,
+    targetTransforms: () => [levelTransform(28)],
+  });
+
+  it('are weighed but not fitted, and the ensemble forecast is the one with them fitted', () => {
+    const panel = synthetic(3, 160);
+    const counter = { fits: 0 };
+    const f = new Forecaster(options(counter)).fit(panel, { h: 7 });
+    expect(f.weights.get('flat')).toBe(0);
+    expect(f.weights.get('gbm')).toBe(1);
+    // Two calibration windows fitted it; the final fit did not.
+    expect(counter.fits).toBe(2);
+    const every = new Forecaster(options(counter)).fit(panel, { h: 7, everyMember: true });
+    expect(counter.fits).toBe(5);
+    const a = f.predict(7);
+    const b = every.predict(7);
+    expect(Object.keys(a.models).sort()).toEqual(['ensemble', 'gbm']);
+    expect(Object.keys(b.models).sort()).toEqual(['ensemble', 'flat', 'gbm']);
+    expect([...a.models.ensemble.yhat]).toEqual([...b.models.ensemble.yhat]);
+    expect([...a.models.ensemble.quantiles.get(0.9)!]).toEqual([...b.models.ensemble.quantiles.get(0.9)!]);
+    expect(f.modelNames).toEqual(['gbm', 'flat', 'ensemble']);
+  });
+
+  it('are fitted in every window of a backtest, which reports them', () => {
+    const counter = { fits: 0 };
+    const cv = new Forecaster(options(counter)).crossValidation(synthetic(3, 160), { h: 7, nWindows: 2 });
+    // Per window: two calibration fits and the final one.
+    expect(counter.fits).toBe(6);
+    expect(cv.models.flat.yhat).toHaveLength(cv.y.length);
+    expect(cv.models.ensemble.yhat).toHaveLength(cv.y.length);
+  });
+
+  it('keep their configuration in the artifact, so a refit of the restored forecaster weighs them again', () => {
+    const panel = synthetic(3, 160);
+    const f = new Forecaster(options({ fits: 0 })).fit(panel, { h: 7 });
+    const g = Forecaster.deserialize(f.serialize());
+    expect(g.modelNames).toEqual(f.modelNames);
+    expect([...g.weights]).toEqual([...f.weights]);
+    expect([...g.predict(7).models.ensemble.yhat]).toEqual([...f.predict(7).models.ensemble.yhat]);
+    // The restored options make the member afresh, with its own strategy and penalty: a backtest
+    // that refits the restored forecaster scores it as the original's backtest does.
+    const original = new Forecaster(options({ fits: 0 })).crossValidation(panel, { h: 7, nWindows: 1 });
+    const restored = new Forecaster(g.options).crossValidation(panel, { h: 7, nWindows: 1 });
+    expect([...restored.models.flat.yhat]).toEqual([...original.models.flat.yhat]);
+    expect([...restored.models.ensemble.yhat]).toEqual([...original.models.ensemble.yhat]);
+  });
+});
+
 describe('Forecaster serialization', () => {
   it('round-trips a fitted forecaster: identical forecasts, quantiles and weights, and it can refit', () => {
     const panel = synthetic(3, 180);
@@ -239,7 +299,7 @@ describe('Forecaster serialization', () => {
       ensemble: true,
       strategy: 'recursive',
       targetTransforms: () => [levelTransform(28)],
-    }).fit(panel, { h: 7 });
+    }).fit(panel, { h: 7, everyMember: true });
     const bytes = f.serialize();
     const g = Forecaster.deserialize(bytes);
     const a = f.predict(7);

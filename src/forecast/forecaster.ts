@@ -19,7 +19,7 @@ import {
 import { type ConformalScores, conformalQuantiles, conformalScores, sortQuantiles } from './conformal.js';
 import { ensembleWeights } from './ensemble-weights.js';
 import { decodeForecaster, encodeForecaster } from './forecaster-artifact.js';
-import { restoreGlobalModel } from './global-model.js';
+import { restoreGlobalModel, unfittedGlobalModel } from './global-model.js';
 import { localModelFromConfig } from './local-models.js';
 import type { FitContext, ForecastModel, ModelFactory, SerializedModel, Strategy } from './model.js';
 import {
@@ -118,6 +118,8 @@ interface Fitted {
   readonly horizon: number;
   readonly transforms: TargetTransform[];
   readonly models: ReadonlyMap<string, ForecastModel>;
+  /** Ensemble members the backtest gave no weight, kept unfitted (their configuration only). */
+  readonly unweighted: ReadonlyMap<string, ForecastModel>;
   readonly weights: ReadonlyMap<string, number>;
   readonly scores: ReadonlyMap<string, ConformalScores>;
   /** 0 when the training target was never negative (units sold), so no forecast goes below it. */
@@ -152,7 +154,10 @@ export class Forecaster {
     return this.quantiles.length === 0 ? 'none' : (this.options.intervalMethod ?? 'conformal');
   }
 
-  /** Names of the forecasts `predict` returns: the models, then 'ensemble' when enabled. */
+  /**
+   * The models, then 'ensemble' when enabled: the forecasts `predict` returns, but for ensemble
+   * members the fit left out for having no weight.
+   */
   get modelNames(): string[] {
     return [...Object.keys(this.options.models), ...(this.options.ensemble ? [ENSEMBLE] : [])];
   }
@@ -161,8 +166,13 @@ export class Forecaster {
    * Fits every model on `panel` for horizons up to `h` (needed by the direct strategy, by interval
    * calibration and by the ensemble). When intervals or the ensemble are wanted, it first backtests
    * `calibrationWindows` windows of `h` on the panel to collect residuals.
+   *
+   * An ensemble member the backtest gives no weight cannot move the ensemble's forecast, so it is
+   * not fitted (it is often the most expensive one: on the store-item data, the deep recursive
+   * boosting); `predict` leaves it out and the artifact keeps its configuration, so a refit weighs it
+   * again. `everyMember` fits it anyway, for a backtest that reports every member.
    */
-  fit(panel: Panel, options: { h: number }): this {
+  fit(panel: Panel, options: { h: number; everyMember?: boolean }): this {
     const h = checkHorizon(options.h);
     if (this.options.freq && this.options.freq !== panel.freq) {
       throw new SalescastError(
@@ -208,8 +218,14 @@ export class Forecaster {
     const transformed = applyTransforms(panel, transforms, true);
     const context = this.fitContext(h);
     const models = new Map<string, ForecastModel>();
+    const unweighted = new Map<string, ForecastModel>();
     for (const n of names) {
       const model = this.options.models[n]();
+      if (this.options.ensemble && weights.get(n) === 0 && !options.everyMember) {
+        unweighted.set(n, model);
+        scores.delete(n);
+        continue;
+      }
       model.fit(transformed, context);
       models.set(n, model);
     }
@@ -218,6 +234,7 @@ export class Forecaster {
       horizon: h,
       transforms,
       models,
+      unweighted,
       weights,
       scores,
       floor: targetFloor(panel),
@@ -358,7 +375,10 @@ export class Forecaster {
       horizon: fitted.horizon,
       history: fitted.history,
       transforms: fitted.transforms.map((t) => t.toJSON()),
-      models: [...fitted.models].map(([name, model]) => ({ name, model: model.serialize() })),
+      models: [
+        ...[...fitted.models].map(([name, model]) => ({ name, model: model.serialize(), fitted: true })),
+        ...[...fitted.unweighted].map(([name, model]) => ({ name, model: model.serialize(), fitted: false })),
+      ],
       weights: Object.fromEntries(fitted.weights),
       scores: Object.fromEntries([...fitted.scores]),
     });
@@ -385,8 +405,11 @@ export class Forecaster {
       seriesId: config.seriesId,
       targetEncodings: config.targetEncodings,
     };
-    const restore = (kind: string, serialized: SerializedModel): ForecastModel => {
-      if (kind === 'global') return restoreGlobalModel(serialized, state.history, features);
+    const restore = (kind: string, serialized: SerializedModel, fitted: boolean): ForecastModel => {
+      if (kind === 'global')
+        return fitted
+          ? restoreGlobalModel(serialized, state.history, features)
+          : unfittedGlobalModel(serialized);
       const local = localModelFromConfig(kind, serialized.config);
       if (!local)
         throw new SalescastError('INVALID_ARTIFACT', `Invalid model artifact: unknown model kind '${kind}'.`);
@@ -394,9 +417,14 @@ export class Forecaster {
     };
     const models: Record<string, ModelFactory> = {};
     const fittedModels = new Map<string, ForecastModel>();
-    for (const { name, model } of state.models) {
-      models[name] = () => restore(model.kind, model);
-      const restored = restore(model.kind, model);
+    const unweighted = new Map<string, ForecastModel>();
+    for (const { name, model, fitted } of state.models) {
+      models[name] = () => restore(model.kind, model, fitted);
+      const restored = restore(model.kind, model, fitted);
+      if (!fitted) {
+        unweighted.set(name, restored);
+        continue;
+      }
       if (model.kind !== 'global')
         restored.fit(state.history, { horizon: state.horizon, features, strategy: 'direct', quantiles: [] });
       fittedModels.set(name, restored);
@@ -413,6 +441,7 @@ export class Forecaster {
       horizon: state.horizon,
       transforms: transformJson.map(targetTransformFromJson),
       models: fittedModels,
+      unweighted,
       weights: new Map(Object.entries(state.weights)),
       scores: new Map(Object.entries(state.scores)),
       floor: targetFloor(state.history),
@@ -452,7 +481,7 @@ export class Forecaster {
       if (seriesCount(train) === 0) continue;
       const due = refit === true ? true : refit === false ? w === 0 : w % refit === 0;
       if (due || !current) {
-        current = new Forecaster(this.options).fit(train, { h });
+        current = new Forecaster(this.options).fit(train, { h, everyMember: true });
         fits++;
       }
       const fc = current.predict(h, { future: panel, history: train });

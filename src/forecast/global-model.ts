@@ -113,6 +113,40 @@ interface GlobalModelConfig {
   readonly ownStrategy?: boolean;
 }
 
+/** What an unfitted global model stores: how to make its learners, and its own options. */
+interface GlobalModelSpec {
+  readonly learner: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The quantile learner and its hyperparameters (`alpha` is set per level); null without one. */
+  readonly quantileLearner: {
+    readonly learner: string;
+    readonly params: Readonly<Record<string, unknown>>;
+  } | null;
+  readonly trainWindow: number | null;
+  /** The model's own strategy; null for the forecaster's. */
+  readonly strategy: Strategy | null;
+}
+
+/**
+ * An unfitted global model restored from what its `serialize` returned before `fit`: it fits as the
+ * original would have.
+ */
+export function unfittedGlobalModel(serialized: SerializedModel): ForecastModel {
+  const spec = serialized.config as unknown as GlobalModelSpec;
+  const quantile = spec.quantileLearner;
+  return makeGlobalModel(
+    {
+      learner: () => learnerOf(spec.learner, spec.params),
+      quantileLearner: quantile
+        ? (alpha) => learnerOf(quantile.learner, { ...quantile.params, alpha })
+        : undefined,
+      trainWindow: spec.trainWindow ?? undefined,
+      strategy: spec.strategy ?? undefined,
+    },
+    undefined,
+  );
+}
+
 // Artifact params were validated when the learner was fitted, so they are passed back as they are.
 const LEARNERS: Record<string, (params: Record<string, unknown>) => Regressor> = {
   GradientBoosting: (p) => new GradientBoosting(p as Partial<GradientBoostingParams>),
@@ -123,14 +157,16 @@ const LEARNERS: Record<string, (params: Record<string, unknown>) => Regressor> =
 /** An unfitted learner of the kind and hyperparameters of an artifact (with `overrides`). */
 function freshLearner(artifact: Uint8Array, overrides: Record<string, unknown> = {}): Regressor {
   const decoded = decodeArtifact(artifact);
-  const make = LEARNERS[decoded.learner];
+  return learnerOf(decoded.learner, { ...decoded.params, ...overrides });
+}
+
+/** An unfitted `learner` with `params`; INVALID_ARTIFACT for a learner salescast does not know. */
+function learnerOf(learner: string, params: Readonly<Record<string, unknown>>): Regressor {
+  const make = LEARNERS[learner];
   if (!make) {
-    throw new SalescastError(
-      'INVALID_ARTIFACT',
-      `Invalid model artifact: unknown learner '${decoded.learner}'.`,
-    );
+    throw new SalescastError('INVALID_ARTIFACT', `Invalid model artifact: unknown learner '${learner}'.`);
   }
-  return make({ ...decoded.params, ...overrides });
+  return make({ ...params });
 }
 
 function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefined): ForecastModel {
@@ -169,7 +205,17 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
         : predictRecursive(fitted, timeline, h, floor);
     },
     serialize() {
-      if (!fitted) throw new NotFittedError(name);
+      if (!fitted) {
+        const quantile = options.quantileLearner?.(0.5);
+        const spec: GlobalModelSpec = {
+          learner: name,
+          params: options.learner().params,
+          quantileLearner: quantile ? { learner: quantile.name, params: quantile.params } : null,
+          trainWindow: options.trainWindow ?? null,
+          strategy: options.strategy ?? null,
+        };
+        return { kind: 'global', config: { ...spec } };
+      }
       const levels = [...fitted.quantiles.keys()];
       const config: GlobalModelConfig = {
         learner: name,

@@ -38,7 +38,10 @@ export interface ForecastModel {
    * read the values the forecaster will report (the target transforms keep 0 at 0).
    */
   predict(timeline: Panel, h: number, floor?: number): ModelForecast;
-  /** JSON-plus-bytes state for `Forecaster.serialize`. */
+  /**
+   * JSON-plus-bytes state for `Forecaster.serialize`; before `fit`, the configuration a restore
+   * needs to fit the same model (an ensemble member with no weight is stored that way).
+   */
   serialize(): SerializedModel;
 }
 

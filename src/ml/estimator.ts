@@ -27,6 +27,8 @@ export interface FitOptions {
 export interface Regressor {
   /** Learner name as used in artifacts and messages, e.g. "GradientBoosting". */
   readonly name: string;
+  /** Hyperparameters, as `serialize` stores them and the learner's constructor takes them. */
+  readonly params: Readonly<Record<string, unknown>>;
   fit(X: FeatureMatrix, y: Float64Array, options?: FitOptions): this;
   /** Predictions for every row of `X`; throws NotFittedError before `fit`. */
   predict(X: FeatureMatrix): Float64Array;

@@ -181,6 +181,7 @@ describe('deserializeLearner', () => {
   it('dispatches on the learner name to the registered deserializer', () => {
     const restored: Regressor = {
       name: 'Registered',
+      params: {},
       fit() {
         return this;
       },
