@@ -13,7 +13,7 @@ import { hyperparameterError, type ParamTable, validateParams, withDefaults } fr
 import { decodeLearnerArtifact, encodeArtifact } from './serialize.js';
 import { binMatrix, fitBinMapper } from './tree/binning.js';
 import { createGrowerContext, type GrownLeaf, growTree } from './tree/grower.js';
-import { selectFeatures, selectRows } from './tree/sampling.js';
+import { complementRows, selectFeatures, selectRows } from './tree/sampling.js';
 import type { Tree } from './tree/tree.js';
 import { FittedTreeEnsemble, type ImportanceKind } from './tree/tree-ensemble.js';
 import type { TreeEnsembleView } from './tree/tree-view.js';
@@ -170,7 +170,6 @@ export class GradientBoosting implements Regressor {
       const raw = new Float64Array(n).fill(baseScore);
       const grad = new Float64Array(n);
       const hess = new Float64Array(n);
-      const inBag = new Uint8Array(n);
       const residuals = new Float64Array(n);
       const residualWeights = new Float64Array(n);
       const evalRaw = evalSet ? new Float64Array(evalSet.X.nRows).fill(baseScore) : undefined;
@@ -184,11 +183,12 @@ export class GradientBoosting implements Regressor {
           p.subsample < 1
             ? selectRows(n, Math.max(1, Math.round(p.subsample * n)), rng, ctx.builder.rows)
             : n;
+        const oobCount = bagCount < n ? complementRows(ctx.builder.rows, bagCount, n, ctx.oobRows) : 0;
         const features =
           p.colsampleByTree < 1
             ? treeFeatures.subarray(0, selectFeatures(allFeatures, p.colsampleByTree, rng, treeFeatures))
             : allFeatures;
-        const grown = growTree(ctx, grad, hess, bagCount, bagCount === n, features);
+        const grown = growTree(ctx, grad, hess, bagCount, bagCount === n, features, undefined, oobCount);
         // A tree without a split cannot improve the fit any more (LightGBM stops here too).
         if (grown.leaves.length === 1) break;
         const rows = ctx.builder.rows;
@@ -210,7 +210,7 @@ export class GradientBoosting implements Regressor {
           return p.learningRate * Math.min(leaf.upper, Math.max(leaf.lower, q));
         };
         const tree = grown.finish(leafValue, p.learningRate);
-        updateScores(tree, grown.leaves, rows, bagCount, inBag, X, raw);
+        updateScores(tree, grown.leaves, rows, ctx.oobRows, raw);
         trees.push(tree);
 
         if (evalSet && evalRaw) {
@@ -328,25 +328,20 @@ function monotoneVector(estimator: string, constraints: readonly number[], X: Fe
 }
 
 /**
- * Adds the new tree's output to the training scores: in-bag rows through the leaf partition (no
- * tree walk), out-of-bag rows by walking the tree on raw values.
+ * Adds the new tree's output to the training scores through the leaves' rows and out-of-bag rows,
+ * which the grower sorted into them (no tree walk).
  */
 function updateScores(
   tree: Tree,
   leaves: readonly GrownLeaf[],
   rows: Int32Array,
-  bagCount: number,
-  inBag: Uint8Array,
-  X: FeatureMatrix,
+  oobRows: Int32Array,
   raw: Float64Array,
 ): void {
   const value = tree.arrays.value;
   for (const leaf of leaves) {
     const v = value[leaf.node];
     for (let k = leaf.begin; k < leaf.begin + leaf.count; k++) raw[rows[k]] += v;
+    for (let k = leaf.oobBegin; k < leaf.oobBegin + leaf.oobCount; k++) raw[oobRows[k]] += v;
   }
-  if (bagCount === X.nRows) return;
-  inBag.fill(0);
-  for (let k = 0; k < bagCount; k++) inBag[rows[k]] = 1;
-  for (let i = 0; i < X.nRows; i++) if (inBag[i] === 0) raw[i] += tree.predictAt(X.data, X.nRows, i);
 }

@@ -40,6 +40,11 @@ export interface GrowerContext {
   readonly histograms: HistogramPool;
   /** Scratch for partitioning, length nRows. */
   readonly scratch: Int32Array;
+  /**
+   * Out-of-bag rows of the tree being grown (bagging), length nRows: they take no part in its
+   * histograms but are partitioned with its rows, so each leaf knows them without a tree walk.
+   */
+  readonly oobRows: Int32Array;
   /** Scratch for partitioning: 1 when a bin goes left. */
   readonly sideOfBin: Uint8Array;
 }
@@ -50,11 +55,16 @@ export interface NodeFeatureSampling {
   readonly rng: Rng;
 }
 
-/** A grown leaf: its node, its rows `builder.rows[begin..begin+count)`, sums and output bounds. */
+/**
+ * A grown leaf: its node, its rows `builder.rows[begin..begin+count)` and out-of-bag rows
+ * `oobRows[oobBegin..oobBegin+oobCount)`, sums and output bounds.
+ */
 export interface GrownLeaf {
   readonly node: number;
   readonly begin: number;
   readonly count: number;
+  readonly oobBegin: number;
+  readonly oobCount: number;
   readonly sumGrad: number;
   readonly sumHess: number;
   readonly lower: number;
@@ -74,6 +84,8 @@ interface LeafState extends NodeStats {
   node: number;
   begin: number;
   count: number;
+  oobBegin: number;
+  oobCount: number;
   depth: number;
   hist: Float64Array | null;
   readonly split: SplitInfo;
@@ -110,6 +122,7 @@ export class HistogramPool {
 /**
  * Grows one tree over the rows `builder.rows[0..rootCount)` (or all rows in order when `allRows`),
  * considering the features `treeFeatures` (ascending). `grad`/`hess` are per row of the full data.
+ * The out-of-bag rows `ctx.oobRows[0..oobCount)` are sorted into the leaves too.
  */
 export function growTree(
   ctx: GrowerContext,
@@ -119,6 +132,7 @@ export function growTree(
   allRows: boolean,
   treeFeatures: Int32Array,
   sampling?: NodeFeatureSampling,
+  oobCount = 0,
 ): GrownTree {
   const { mapper, params: p, builder, histograms } = ctx;
   const rows = builder.rows;
@@ -149,6 +163,8 @@ export function growTree(
     ),
     begin: 0,
     count: rootCount,
+    oobBegin: 0,
+    oobCount,
     depth: 0,
     sumGrad,
     sumHess,
@@ -177,10 +193,14 @@ export function growTree(
     if (bestIdx < 0) break;
     const parent = leaves[bestIdx];
     const s = parent.split;
-    const nLeft = partition(ctx, parent, s);
+    const { left: nLeft, oobLeft } = partition(ctx, parent, s);
     const depth = parent.depth + 1;
     const left = childState(nodes, p, parent, s, true, parent.begin, nLeft, depth);
     const right = childState(nodes, p, parent, s, false, parent.begin + nLeft, parent.count - nLeft, depth);
+    left.oobBegin = parent.oobBegin;
+    left.oobCount = oobLeft;
+    right.oobBegin = parent.oobBegin + oobLeft;
+    right.oobCount = parent.oobCount - oobLeft;
     nodes.setSplit(parent.node, s, mapper, left.node, right.node);
     leaves[bestIdx] = left;
     leaves.push(right);
@@ -224,6 +244,8 @@ export function growTree(
       node: l.node,
       begin: l.begin,
       count: l.count,
+      oobBegin: l.oobBegin,
+      oobCount: l.oobCount,
       sumGrad: l.sumGrad,
       sumHess: l.sumHess,
       lower: l.lower,
@@ -266,6 +288,8 @@ function childState(
     node: nodes.add(sumHess),
     begin,
     count,
+    oobBegin: 0,
+    oobCount: 0,
     depth,
     sumGrad: isLeft ? s.leftGrad : s.rightGrad,
     sumHess,
@@ -276,16 +300,12 @@ function childState(
   };
 }
 
-/** Stable in-place partition of the leaf's rows; returns how many went left. */
-function partition(ctx: GrowerContext, leaf: LeafState, s: SplitInfo): number {
-  const rows = ctx.builder.rows;
-  const scratch = ctx.scratch;
-  const bins = ctx.bins;
-  const base = s.feature * ctx.nRows;
-  const end = leaf.begin + leaf.count;
-  // A bin → side table makes numeric and categorical splits one loop, and the loop branch-free:
-  // each row is written to both sides and only the side it belongs to advances (a random
-  // left/right branch would be mispredicted half the time).
+/**
+ * Stable in-place partition of the leaf's rows and of its out-of-bag rows by split `s`; returns
+ * how many of each went left.
+ */
+function partition(ctx: GrowerContext, leaf: LeafState, s: SplitInfo): { left: number; oobLeft: number } {
+  // A bin → side table makes numeric and categorical splits one loop, and the loop branch-free.
   const goesLeft = ctx.sideOfBin;
   if (s.categorical) goesLeft.set(s.leftBins);
   else {
@@ -293,18 +313,39 @@ function partition(ctx: GrowerContext, leaf: LeafState, s: SplitInfo): number {
     for (let b = 0; b < 256; b++)
       goesLeft[b] = b === missing ? (s.defaultLeft ? 1 : 0) : b <= s.thresholdBin ? 1 : 0;
   }
-  let l = leaf.begin;
+  const column = s.feature * ctx.nRows;
+  return {
+    left: partitionRows(ctx, ctx.builder.rows, leaf.begin, leaf.count, column),
+    oobLeft: partitionRows(ctx, ctx.oobRows, leaf.oobBegin, leaf.oobCount, column),
+  };
+}
+
+/**
+ * Stable in-place partition of `rows[begin..begin+count)` by `ctx.sideOfBin` of each row's bin in
+ * the column starting at `column`; returns how many went left. Each row is written to both sides
+ * and only the side it belongs to advances (a random left/right branch would be mispredicted half
+ * the time).
+ */
+function partitionRows(
+  ctx: GrowerContext,
+  rows: Int32Array,
+  begin: number,
+  count: number,
+  column: number,
+): number {
+  const { scratch, bins, sideOfBin } = ctx;
+  let l = begin;
   let r = 0;
-  for (let i = leaf.begin; i < end; i++) {
+  for (let i = begin; i < begin + count; i++) {
     const row = rows[i];
-    const left = goesLeft[bins[base + row]];
+    const left = sideOfBin[bins[column + row]];
     rows[l] = row;
     scratch[r] = row;
     l += left;
     r += 1 - left;
   }
   rows.set(scratch.subarray(0, r), l);
-  return l - leaf.begin;
+  return l - begin;
 }
 
 /** Growable node storage of the tree being grown. */
@@ -417,6 +458,7 @@ export function createGrowerContext(
       Math.max(4, Math.floor(HISTOGRAM_BUDGET_BYTES / histBytes)),
     ),
     scratch: new Int32Array(nRows),
+    oobRows: new Int32Array(nRows),
     sideOfBin: new Uint8Array(256),
     close: () => builder.close(),
   };

@@ -16,6 +16,20 @@ export function selectRows(n: number, k: number, rng: Rng, out: Int32Array | Uin
   return chosen;
 }
 
+/**
+ * Writes the row indices 0..n−1 that are not among the `k` ascending `chosen`, ascending, into
+ * `out`; returns how many (n − k).
+ */
+export function complementRows(chosen: Int32Array, k: number, n: number, out: Int32Array): number {
+  let m = 0;
+  let next = 0;
+  for (let i = 0; i < n; i++) {
+    if (next < k && chosen[next] === i) next++;
+    else out[m++] = i;
+  }
+  return m;
+}
+
 /** Writes round(fraction · k) of the k `features` (at least 1), ascending, into `out`; returns the count. */
 export function selectFeatures(features: Int32Array, fraction: number, rng: Rng, out: Int32Array): number {
   const k = features.length;
