@@ -165,7 +165,8 @@ export class Forecaster {
   /**
    * Fits every model on `panel` for horizons up to `h` (needed by the direct strategy, by interval
    * calibration and by the ensemble). When intervals or the ensemble are wanted, it first backtests
-   * `calibrationWindows` windows of `h` on the panel to collect residuals.
+   * `calibrationWindows` windows of `h` on the panel to collect residuals, fitting once, at the
+   * first window's cutoff.
    *
    * An ensemble member the backtest gives no weight cannot move the ensemble's forecast, so it is
    * not fitted (it is often the most expensive one: on the store-item data, the deep recursive
@@ -192,7 +193,13 @@ export class Forecaster {
         ensemble: false,
       });
       const nWindows = this.options.calibrationWindows ?? defaultCalibrationWindows(seriesCount(panel), h);
-      const cv = inner.crossValidation(panel, { h, nWindows, refit: true });
+      // One fit at the earliest cutoff; each later window is forecast from its own history by that
+      // model, as a served model forecasts between retrains (mlforecast's refit=False). On small
+      // panels with two or three windows, refitting per window doubled or tripled the fitting, and
+      // did not calibrate better: auto on the demo retailer scored 0.4730 WAPE with P10–P90
+      // coverage 0.704 refitting, 0.4670 and 0.765 not; walmart45 0.0258 and 0.861 against
+      // 0.0255 and 0.869.
+      const cv = inner.crossValidation(panel, { h, nWindows, refit: false });
       if (cv.y.length === 0) {
         throw new SalescastError(
           'INVALID_DATA',
