@@ -212,7 +212,7 @@ export function growTree(
       small.hist = histograms.acquire();
       builder.build(small.begin, small.count, false, grad, hess, small.hist);
       if (parent.hist) {
-        subtractHistogram(parent.hist, small.hist);
+        subtractHistogram(parent.hist, small.hist, treeFeatures, mapper.binOffsets);
         large.hist = parent.hist;
       } else {
         large.hist = histograms.acquire();

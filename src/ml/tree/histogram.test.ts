@@ -61,9 +61,16 @@ describe('histograms', () => {
     b.build(0, n, true, grad, hess, parent);
     fill(b.rows, complement);
     b.build(0, complement.length, false, grad, hess, child);
-    subtractHistogram(parent, child);
+    subtractHistogram(parent, child, allFeatures, mapper.binOffsets);
     const naive = buildHistogramNaive(mapper, bins, n, subset, grad, hess);
     for (let k = 0; k < parent.length; k++) expect(parent[k]).toBeCloseTo(naive[k], 9);
+    // Over some features only, the others' bins stay as they were.
+    const before = Float64Array.from(parent);
+    const first = allFeatures.subarray(0, 1);
+    subtractHistogram(parent, child, first, mapper.binOffsets);
+    const end = mapper.binOffsets[1] * 3;
+    for (let k = 0; k < parent.length; k++)
+      expect(parent[k]).toBe(k < end ? before[k] - child[k] : before[k]);
   });
 
   it('the two-thread builder gives bit-identical histograms to the serial one', () => {

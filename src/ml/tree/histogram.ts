@@ -169,9 +169,21 @@ export function buildHistogramNaive(
   return hist;
 }
 
-/** `parent -= child` in place: the sibling's histogram without touching its rows (LightGBM's trick). */
-export function subtractHistogram(parent: Float64Array, child: Float64Array): void {
-  for (let i = 0; i < parent.length; i++) parent[i] -= child[i];
+/**
+ * `parent -= child` in place over the bins of `features`: the sibling's histogram without touching
+ * its rows (LightGBM's trick). Only the features a tree may split on have histograms built, so only
+ * theirs are worth subtracting.
+ */
+export function subtractHistogram(
+  parent: Float64Array,
+  child: Float64Array,
+  features: Int32Array,
+  binOffsets: Int32Array,
+): void {
+  for (let k = 0; k < features.length; k++) {
+    const f = features[k];
+    for (let i = binOffsets[f] * 3; i < binOffsets[f + 1] * 3; i++) parent[i] -= child[i];
+  }
 }
 
 /** Builds node histograms; the serial builder runs the kernel inline, the parallel one shares it out. */
