@@ -8,7 +8,7 @@ import { appendAudit } from '../platform/audit-service.js';
 import type { PlatformConfig } from '../platform/config.js';
 import type { RequestContext } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
-import type { ForecastWorkers } from '../realtime/forecast-workers.js';
+import { ForecastWorkers } from '../realtime/forecast-workers.js';
 import { datasetDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
@@ -49,6 +49,12 @@ export interface MlopsOperations {
   monitor(p: Actor, request: { datasetId: string; model?: string }, ctx: RequestContext): Promise<JobView>;
   /** Starts the job runner and the scheduler in this process. */
   startWorker(options?: WorkerOptions): Promise<RunningWorker>;
+  /**
+   * The process's forecast threads, started on first use and stopped by `close`: batch jobs and,
+   * in a process that also serves the API, streamed batches share them, so both kinds of work at
+   * once do not run two threads per core.
+   */
+  forecastWorkers(): ForecastWorkers;
   close(): Promise<void>;
 }
 
@@ -92,7 +98,11 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     settings,
     now,
   });
-  let batchWorkers: ForecastWorkers | undefined;
+  let workers: ForecastWorkers | undefined;
+  const forecastWorkers = () => {
+    workers ??= new ForecastWorkers(config.forecastWorkers);
+    return workers;
+  };
   const handlers = {
     retrain: retrainHandler({ store, steps: registryRetrainSteps(registry), settings }),
     monitor: async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
@@ -110,19 +120,13 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     },
     // Loaded when a batch runs: the real-time serving code is not needed by other jobs.
     'forecast-batch': async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
-      const [{ runBatchJob }, { ForecastWorkers }] = await Promise.all([
-        import('../realtime/batch-job.js'),
-        import('../realtime/forecast-workers.js'),
-      ]);
-      // One set of threads for every batch job of this process, started by the first: jobs that
-      // run at the same time share them instead of each starting one per core.
-      batchWorkers ??= new ForecastWorkers(config.forecastWorkers);
+      const { runBatchJob } = await import('../realtime/batch-job.js');
       return runBatchJob(ctx, {
         store,
         productionModels: deps.productionModels,
         usage: deps.usage,
         dataDir: config.dataDir,
-        workers: batchWorkers,
+        workers: forecastWorkers(),
       });
     },
   };
@@ -208,9 +212,10 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
         },
       };
     },
+    forecastWorkers,
     async close() {
       await signal?.close();
-      await batchWorkers?.close();
+      await workers?.close();
     },
   };
 }

@@ -35,7 +35,10 @@ export interface RealtimeOptions {
   /** Run the Redis Streams consumer (when Redis is configured); default true. */
   readonly consumeRedisStream?: boolean;
   readonly onError?: (message: string, error: unknown) => void;
-  /** Threads for large batch forecasts; default the platform's `forecastWorkers`. */
+  /**
+   * Threads for large batch forecasts. Default: the platform's (`platform.operations.forecastWorkers()`,
+   * shared with batch jobs); given this or a program, the service starts and stops its own.
+   */
   readonly forecastWorkers?: number;
   /** The threads' program; tests running from TypeScript sources point at the compiled one. */
   readonly forecastWorkerScript?: URL;
@@ -51,10 +54,11 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     retry: options.webhookRetry,
     onError: options.onError,
   });
-  const workers = new ForecastWorkers(
-    options.forecastWorkers ?? config.forecastWorkers,
-    options.forecastWorkerScript,
-  );
+  // The process's threads, which batch jobs use too, unless a caller (a test) asks for its own.
+  const ownWorkers = options.forecastWorkers !== undefined || options.forecastWorkerScript !== undefined;
+  const workers = ownWorkers
+    ? new ForecastWorkers(options.forecastWorkers ?? config.forecastWorkers, options.forecastWorkerScript)
+    : platform.operations.forecastWorkers();
   const forecasts = createForecastService({
     serving,
     usage: platform.usage,
@@ -89,7 +93,8 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
       await stream.close();
       await alerts.close();
       serving.close();
-      await workers.close();
+      // The platform's threads stop with the platform.
+      if (ownWorkers) await workers.close();
     },
   };
 }

@@ -175,6 +175,27 @@ describe('batch forecasts on worker threads', () => {
     }
   });
 
+  it('uses the platform’s threads, shared with batch jobs, unless given its own, and stops only its own', async () => {
+    const shared = await createRealtime(h.platform, { consumeRedisStream: false });
+    const own = await createRealtime(h.platform, { consumeRedisStream: false, forecastWorkers: 1 });
+    expect(shared.workers).toBe(h.platform.operations.forecastWorkers());
+    expect(own.workers).not.toBe(shared.workers);
+    await shared.close();
+    await own.close();
+    // A closed set refuses any work before it looks at it; the platform's is still open, so it
+    // gets as far as reading the (here empty) served model.
+    const refusal = async (workers: ForecastWorkers) => {
+      try {
+        await workers.forecast({} as never, [], 1);
+        return 'accepted';
+      } catch (e) {
+        return String(e);
+      }
+    };
+    expect(await refusal(own.workers)).toMatch(/The forecast workers are closed/);
+    expect(await refusal(h.platform.operations.forecastWorkers())).not.toMatch(/closed/);
+  });
+
   it('sends a version again to a thread that has dropped it', async () => {
     const threaded = await server(0);
     const served = await threaded.realtime.serving.get(admin.tenantId);
