@@ -227,8 +227,9 @@ describe('Forecaster ensemble members with no weight', () => {
   // backtest weights leave it out.
   const options = (counter: { fits: number }): ForecasterOptions => ({
     models: {
-      gbm: () => globalModel({ learner: () => new GradientBoosting({ nEstimators: 20, nThreads: 1 }) }),
+      // First, so that the artifact's order of members is checked.
       flat: () => globalModel({ learner: countingRidge(counter, 1e12), strategy: 'direct' }),
+      gbm: () => globalModel({ learner: () => new GradientBoosting({ nEstimators: 20, nThreads: 1 }) }),
     },
     lags: [1, 7, 14],
     ensemble: true,
@@ -253,7 +254,7 @@ describe('Forecaster ensemble members with no weight', () => {
     expect(Object.keys(b.models).sort()).toEqual(['ensemble', 'flat', 'gbm']);
     expect([...a.models.ensemble.yhat]).toEqual([...b.models.ensemble.yhat]);
     expect([...a.models.ensemble.quantiles.get(0.9)!]).toEqual([...b.models.ensemble.quantiles.get(0.9)!]);
-    expect(f.modelNames).toEqual(['gbm', 'flat', 'ensemble']);
+    expect(f.modelNames).toEqual(['flat', 'gbm', 'ensemble']);
   });
 
   it('are fitted in every window of a backtest, which reports them', () => {

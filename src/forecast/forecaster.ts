@@ -382,10 +382,13 @@ export class Forecaster {
       horizon: fitted.horizon,
       history: fitted.history,
       transforms: fitted.transforms.map((t) => t.toJSON()),
-      models: [
-        ...[...fitted.models].map(([name, model]) => ({ name, model: model.serialize(), fitted: true })),
-        ...[...fitted.unweighted].map(([name, model]) => ({ name, model: model.serialize(), fitted: false })),
-      ],
+      // In the members' order, so a restored forecaster lists them as this one does.
+      models: Object.keys(o.models).map((name) => {
+        const model = fitted.models.get(name);
+        return model
+          ? { name, model: model.serialize(), fitted: true }
+          : { name, model: fitted.unweighted.get(name)!.serialize(), fitted: false };
+      }),
       weights: Object.fromEntries(fitted.weights),
       scores: Object.fromEntries([...fitted.scores]),
     });
