@@ -202,7 +202,8 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
   for (let rung = 0; ; rung++) {
     const windows = Math.min(maxWindows, rung + 1);
     const scored = alive.map((candidate) => {
-      const entry = evaluate(candidate, panel, options.h, windows, seed, threads, rung);
+      const forecasterOptions = candidateOptions(candidate, panel.freq, seed, threads);
+      const entry = evaluate(candidate, forecasterOptions, panel, { h: options.h, windows, rung });
       leaderboard.push(entry);
       return entry;
     });
@@ -217,20 +218,18 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
 }
 
 /**
- * Backtests one candidate. A candidate that cannot train on this data (e.g. a Poisson loss on a
+ * Backtests one candidate, whose forecaster options are `forecasterOptions`, over `windows` windows
+ * of `h` at rung `rung`. A candidate that cannot train on this data (e.g. a Poisson loss on a
  * negative target) or forecasts non-finite values ranks last, with the reason recorded.
  */
 function evaluate(
   candidate: Candidate,
+  forecasterOptions: ForecasterOptions,
   panel: Panel,
-  h: number,
-  windows: number,
-  seed: number,
-  nThreads: number,
-  rung: number,
+  { h, windows, rung }: { h: number; windows: number; rung: number },
 ): LeaderboardEntry {
   try {
-    const forecaster = new Forecaster(candidateOptions(candidate, panel.freq, seed, nThreads));
+    const forecaster = new Forecaster(forecasterOptions);
     const cv = forecaster.crossValidation(panel, { h, nWindows: windows });
     const score = wape(cv.y, cv.models[candidate.family].yhat);
     if (Number.isFinite(score)) return { candidate, rung, windows, wape: score };
