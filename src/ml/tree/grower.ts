@@ -193,14 +193,9 @@ export function growTree(
     if (bestIdx < 0) break;
     const parent = leaves[bestIdx];
     const s = parent.split;
-    const { left: nLeft, oobLeft } = partition(ctx, parent, s);
-    const depth = parent.depth + 1;
-    const left = childState(nodes, p, parent, s, true, parent.begin, nLeft, depth);
-    const right = childState(nodes, p, parent, s, false, parent.begin + nLeft, parent.count - nLeft, depth);
-    left.oobBegin = parent.oobBegin;
-    left.oobCount = oobLeft;
-    right.oobBegin = parent.oobBegin + oobLeft;
-    right.oobCount = parent.oobCount - oobLeft;
+    const went = partition(ctx, parent, s);
+    const left = childState(nodes, p, parent, s, true, went);
+    const right = childState(nodes, p, parent, s, false, went);
     nodes.setSplit(parent.node, s, mapper, left.node, right.node);
     leaves[bestIdx] = left;
     leaves.push(right);
@@ -263,15 +258,17 @@ function canSplit(leaf: LeafState, p: GrowerParams): boolean {
   return (p.maxDepth < 0 || leaf.depth < p.maxDepth) && leaf.count >= 2 * p.minDataInLeaf && leaf.count >= 2;
 }
 
+/**
+ * The left or right child of `parent` split by `s`, whose partition sent `went.left` of its rows
+ * and `went.oobLeft` of its out-of-bag rows left: each side keeps its part of both ranges.
+ */
 function childState(
   nodes: NodeList,
   p: GrowerParams,
   parent: LeafState,
   s: SplitInfo,
   isLeft: boolean,
-  begin: number,
-  count: number,
-  depth: number,
+  went: { left: number; oobLeft: number },
 ): LeafState {
   let lower = parent.lower;
   let upper = parent.upper;
@@ -286,11 +283,11 @@ function childState(
   }
   return {
     node: nodes.add(sumHess),
-    begin,
-    count,
-    oobBegin: 0,
-    oobCount: 0,
-    depth,
+    begin: isLeft ? parent.begin : parent.begin + went.left,
+    count: isLeft ? went.left : parent.count - went.left,
+    oobBegin: isLeft ? parent.oobBegin : parent.oobBegin + went.oobLeft,
+    oobCount: isLeft ? went.oobLeft : parent.oobCount - went.oobLeft,
+    depth: parent.depth + 1,
     sumGrad: isLeft ? s.leftGrad : s.rightGrad,
     sumHess,
     lower,
