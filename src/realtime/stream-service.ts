@@ -20,6 +20,9 @@ import { forecastSeries, type ServedModel, type ServingRegistry } from './servin
 /** Records per request body (and per Redis read). */
 export const MAX_STREAM_RECORDS = 50_000;
 
+/** Deliveries of a Redis stream entry after which one that keeps failing is dropped. */
+export const MAX_DELIVERIES = 5;
+
 export interface IngestResult {
   accepted: number;
   /** Actuals after the last known period. */
@@ -51,6 +54,11 @@ export interface StreamServiceDeps {
   alerts: AlertService;
   redis?: Redis;
   redisPrefix?: string;
+  /**
+   * How long an entry stays pending (delivered, not acknowledged) before another consumer takes it
+   * over; default a minute.
+   */
+  claimIdleMs?: number;
   onError?: (message: string, error: unknown) => void;
 }
 
@@ -107,6 +115,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   let consumer: Redis | undefined;
   let running: Promise<void> | undefined;
   let stopping = false;
+  const claimIdleMs = deps.claimIdleMs ?? 60_000;
 
   /** Judges an actual dated in the next periods against the forecast made before it. */
   const judge = async (served: ServedModel, r: StreamRecord): Promise<Alert[]> => {
@@ -172,10 +181,91 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     return result;
   };
 
+  /**
+   * Ingests stream entries and acknowledges those that are done: ingested, unparseable, or refused
+   * by the platform (a `SalescastError`, which a retry would meet again). Entries whose ingestion
+   * failed otherwise (the database unreachable, say) stay pending, for `reclaim` to retry.
+   */
+  const handleEntries = async (conn: Redis, key: string, group: string, entries: [string, string[]][]) => {
+    const byTenant = new Map<string, { records: StreamRecord[]; ids: string[] }>();
+    const done: string[] = [];
+    for (const [id, fields] of entries) {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+      try {
+        const record = parseStreamLine(f.record ?? '', 1);
+        const batch = byTenant.get(f.tenant) ?? { records: [], ids: [] };
+        batch.records.push(record);
+        batch.ids.push(id);
+        byTenant.set(f.tenant, batch);
+      } catch (e) {
+        deps.onError?.(`skipping stream entry ${id}`, e);
+        done.push(id);
+      }
+    }
+    for (const [tenantId, { records, ids }] of byTenant) {
+      try {
+        await ingest(tenantId, records);
+        done.push(...ids);
+      } catch (e) {
+        if (e instanceof SalescastError) {
+          deps.onError?.(`dropping ${records.length} streamed records of tenant ${tenantId}`, e);
+          done.push(...ids);
+        } else {
+          deps.onError?.(
+            `ingesting ${records.length} streamed records of tenant ${tenantId} failed; they stay pending and are retried`,
+            e,
+          );
+        }
+      }
+    }
+    if (done.length > 0) await conn.xack(key, group, ...done);
+  };
+
+  /**
+   * Takes over entries pending longer than `claimIdleMs` in any consumer of the group (one that
+   * crashed before acknowledging, or whose ingestion failed) and ingests them again; an entry
+   * delivered MAX_DELIVERIES times is logged and dropped, so one that always fails cannot block
+   * the group forever.
+   */
+  const reclaim = async (conn: Redis, key: string, group: string, name: string) => {
+    const pending = (await conn.xpending(key, group, 'IDLE', claimIdleMs, '-', '+', 1000)) as [
+      string,
+      string,
+      number,
+      number,
+    ][];
+    const exhausted = pending.filter((p) => p[3] >= MAX_DELIVERIES).map((p) => p[0]);
+    if (exhausted.length > 0) {
+      deps.onError?.(
+        `dropping ${exhausted.length} stream entries delivered ${MAX_DELIVERIES} times without success`,
+        new Error(`stream entries ${exhausted.join(', ')}`),
+      );
+      await conn.xack(key, group, ...exhausted);
+    }
+    const retry = pending.filter((p) => p[3] < MAX_DELIVERIES).map((p) => p[0]);
+    if (retry.length === 0) return;
+    const claimed = (await conn.xclaim(key, group, name, claimIdleMs, ...retry)) as (
+      | [string, string[]]
+      | null
+    )[];
+    await handleEntries(
+      conn,
+      key,
+      group,
+      claimed.filter((e): e is [string, string[]] => e !== null),
+    );
+  };
+
   const consume = async (conn: Redis, key: string, group: string, name: string) => {
+    let nextReclaim = 0;
     while (!stopping) {
       let reply: [string, [string, string[]][]][] | null;
       try {
+        if (Date.now() >= nextReclaim) {
+          nextReclaim = Date.now() + claimIdleMs / 2;
+          await reclaim(conn, key, group, name);
+        }
         reply = (await conn.xreadgroup(
           'GROUP',
           group,
@@ -188,36 +278,12 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
           key,
           '>',
         )) as [string, [string, string[]][]][] | null;
+        if (reply) await handleEntries(conn, key, group, reply[0][1]);
       } catch (e) {
         if (stopping) return;
         deps.onError?.('reading the Redis stream failed', e);
         await new Promise((r) => setTimeout(r, 1000));
-        continue;
       }
-      if (!reply) continue;
-      const byTenant = new Map<string, StreamRecord[]>();
-      const ids: string[] = [];
-      for (const [id, fields] of reply[0][1]) {
-        ids.push(id);
-        const f: Record<string, string> = {};
-        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-        try {
-          const record = parseStreamLine(f.record ?? '', 1);
-          const list = byTenant.get(f.tenant) ?? [];
-          list.push(record);
-          byTenant.set(f.tenant, list);
-        } catch (e) {
-          deps.onError?.(`skipping stream entry ${id}`, e);
-        }
-      }
-      for (const [tenantId, records] of byTenant) {
-        await ingest(tenantId, records).catch((e: unknown) =>
-          deps.onError?.(`ingesting ${records.length} streamed records of tenant ${tenantId} failed`, e),
-        );
-      }
-      // Acknowledged after processing, so a crash redelivers; a bad entry is logged and dropped
-      // rather than redelivered forever.
-      await conn.xack(key, group, ...ids);
     }
   };
 

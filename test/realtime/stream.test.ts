@@ -11,7 +11,7 @@ import { computeBatch } from '../../src/features/definition.js';
 import { buildFeatureSet } from '../../src/features/feature-set.js';
 import { isCategorical, type Panel, panelThrough } from '../../src/features/panel.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
-import { streamKey } from '../../src/realtime/stream-service.js';
+import { createStreamService, MAX_DELIVERIES, streamKey } from '../../src/realtime/stream-service.js';
 import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
 import { fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
@@ -180,6 +180,65 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
         }
         expect(now).toBe(formatDay(parseIsoDay(next)! + 1));
       } finally {
+        await redis.quit();
+      }
+    },
+  );
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    'takes over entries a crashed consumer left pending, and drops one that keeps failing',
+    async () => {
+      const redis = new Redis(process.env.REDIS_URL!);
+      // A stream of its own, so the harness server's consumer does not take the entries first.
+      const prefix = `${h.config.redisPrefix}reclaim:`;
+      const key = streamKey(prefix);
+      const group = 'salescast-stream';
+      const errors: string[] = [];
+      const stream = createStreamService({
+        store: h.platform.store,
+        serving: realtime.serving,
+        forecasts: realtime.forecasts,
+        alerts: realtime.alerts,
+        redis,
+        redisPrefix: prefix,
+        claimIdleMs: 100,
+        onError: (message) => errors.push(message),
+      });
+      try {
+        await redis.xgroup('CREATE', key, group, '$', 'MKSTREAM');
+        const id = demo.panel.seriesIds[5];
+        const last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+        const entry = (date: number) =>
+          redis.xadd(
+            key,
+            '*',
+            'tenant',
+            admin.tenantId,
+            'record',
+            JSON.stringify({ series_id: id, date: formatDay(date), y: 3 }),
+          );
+        await entry(last + 1);
+        const failing = await entry(last + 2);
+        // A consumer read both and died before acknowledging them; the second had already been
+        // delivered MAX_DELIVERIES times (each claim is a delivery).
+        await redis.xreadgroup('GROUP', group, 'crashed', 'COUNT', 10, 'STREAMS', key, '>');
+        for (let i = 1; i < MAX_DELIVERIES; i++) await redis.xclaim(key, group, 'crashed', 0, failing!);
+
+        await stream.startConsumer();
+        let pending = -1;
+        for (let i = 0; i < 100 && pending !== 0; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          pending = Number(((await redis.xpending(key, group)) as [number])[0]);
+        }
+        expect(pending).toBe(0);
+        // The first entry was ingested by the new consumer; the exhausted one was dropped, and said so.
+        expect((await realtime.serving.get(admin.tenantId)).state.lastDate(id)).toBe(last + 1);
+        expect(errors).toEqual([
+          `dropping 1 stream entries delivered ${MAX_DELIVERIES} times without success`,
+        ]);
+      } finally {
+        await stream.close();
+        await redis.del(key);
         await redis.quit();
       }
     },
