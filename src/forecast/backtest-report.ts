@@ -28,7 +28,8 @@ export function scoreBacktest(
     const a = panel.offsets[s];
     let b = a;
     while (b < panel.offsets[s + 1] && panel.dates[b] <= firstCutoff) b++;
-    return panel.y.subarray(a, b).filter(Number.isFinite);
+    // Gaps stay in as NaN, so that each value is paired with the one a season before it.
+    return panel.y.subarray(a, b);
   });
   const present = new Set(cv.series);
   const out: Record<string, ModelScores> = {};

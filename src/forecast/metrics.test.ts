@@ -66,6 +66,10 @@ describe('MASE', () => {
     expect(seasonalNaiveScale(f64(1, 3, 2, 4, 3), 1)).toBe(1.5);
     expect(seasonalNaiveScale(f64(5, 5, 5), 1)).toBeNaN();
     expect(seasonalNaiveScale(f64(1, 2), 2)).toBeNaN();
+    // A gap pairs with nothing, and the values around it keep their seasonal partners: |2 − 1| and
+    // |3 − 2| (dropping the gap first would pair 4 with 1 and 3 with 2: scale 2).
+    expect(seasonalNaiveScale(f64(1, Number.NaN, 2, 4, 3), 2)).toBe(1);
+    expect(seasonalNaiveScale(f64(Number.NaN, Number.NaN, 1), 1)).toBeNaN();
     expect(() => seasonalNaiveScale(f64(1, 2), 0)).toThrow(SalescastError);
   });
 

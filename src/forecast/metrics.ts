@@ -136,10 +136,12 @@ export function r2(y: Float64Array, yhat: Float64Array): number {
 }
 
 /**
- * In-sample MAE of the seasonal-naive forecast, mean |x_t − x_{t−m}| over t ≥ m: the MASE scale of
- * one series. NaN when the history is shorter than m + 1 or the naive forecast is perfect (scale 0).
+ * In-sample MAE of the seasonal-naive forecast, mean |x_t − x_{t−m}| over t ≥ m where both values
+ * are known: the MASE scale of one series. NaN when no such pair exists or the naive forecast is
+ * perfect (scale 0).
  *
- * @param history the series' training values in time order
+ * @param history the series' training values, one per period of its regular grid, NaN for a gap
+ *   (so that x_{t−m} is the value a season before x_t)
  * @param season m ≥ 1, in periods
  */
 export function seasonalNaiveScale(history: Float64Array, season: number): number {
@@ -149,8 +151,11 @@ export function seasonalNaiveScale(history: Float64Array, season: number): numbe
   let sum = 0;
   let n = 0;
   for (let t = season; t < history.length; t++) {
-    sum += Math.abs(history[t] - history[t - season]);
-    n++;
+    const d = Math.abs(history[t] - history[t - season]);
+    if (Number.isFinite(d)) {
+      sum += d;
+      n++;
+    }
   }
   return n > 0 && sum > 0 ? sum / n : Number.NaN;
 }
@@ -216,7 +221,7 @@ export interface ScoreInput {
   readonly quantiles?: Readonly<Record<number, Float64Array>>;
   /** Series number (0-based) of each row; every row is series 0 when absent. */
   readonly seriesIndex?: Int32Array;
-  /** Training history of each series, indexed by series number; needed for MASE. */
+  /** Training history of each series on its regular grid (NaN for a gap), indexed by series number; needed for MASE. */
   readonly insample?: readonly Float64Array[];
   /** Seasonal period m of the MASE scale; default 1. */
   readonly season?: number;
