@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerStreamSim } from '../../src/cli/commands/stream-sim.js';
 import { runCommand } from '../../src/cli/testing/run-command.js';
 import { formatDay } from '../../src/core/dates.js';
+import { seriesKey } from '../../src/features/panel.js';
 import { type Caller, call, type Harness } from '../platform/harness.js';
 import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
 
@@ -69,6 +70,54 @@ describe('stream-sim', () => {
     expect(result.seconds).toBeGreaterThanOrEqual(0.24);
     const fc = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: panel.seriesIds[0], h: 1 });
     expect(fc.json().forecasts[0].date).toBe(formatDay(cutoff + 6));
+  });
+
+  it('replays a sales file as ingested, its series store_id/product_id and y its units', async () => {
+    const { panel, cutoff } = demo;
+    const rows = ['store_id,product_id,date,units,revenue'];
+    for (let s = 0; s < panel.seriesIds.length; s++) {
+      const { store, product } = seriesKey(panel.seriesIds[s]);
+      for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
+        const d = panel.dates[r];
+        if (d <= cutoff + 5 || d > cutoff + 7 || !Number.isFinite(panel.y[r])) continue;
+        rows.push(`${store},${product},${formatDay(d)},${panel.y[r]},${panel.y[r] * 2.5}`);
+      }
+    }
+    const file = join(dir, 'sales.csv');
+    await writeFile(file, `${rows.join('\n')}\n`);
+    const out = await runCommand(registerStreamSim, [
+      'stream-sim',
+      '--data',
+      file,
+      '--rate',
+      '1000/s',
+      '--url',
+      url,
+      '--api-key',
+      admin.token,
+      '--json',
+    ]);
+    expect(JSON.parse(out.trim().split('\n').at(-1)!).sent).toBe(rows.length - 1);
+    const fc = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: panel.seriesIds[0], h: 1 });
+    expect(fc.json().forecasts[0].date).toBe(formatDay(cutoff + 8));
+  });
+
+  it('names the columns a file without series or target lacks', async () => {
+    const file = join(dir, 'no-units.csv');
+    await writeFile(file, 'store_id,product_id,date\nS1,P1,2024-01-01\n');
+    await expect(
+      runCommand(registerStreamSim, [
+        'stream-sim',
+        '--data',
+        file,
+        '--rate',
+        '10/s',
+        '--url',
+        url,
+        '--api-key',
+        'k',
+      ]),
+    ).rejects.toMatchObject({ code: 'MISSING_COLUMN', location: { file: 'no-units.csv', field: 'units' } });
   });
 
   it('refuses a rate that is not records per second', async () => {

@@ -4,6 +4,7 @@
  * steady rate. A 429 is waited out (Retry-After) and the batch resent; any other refusal stops
  * the replay with the server's problem message.
  */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { SalescastError } from '../../core/errors.js';
@@ -108,7 +109,10 @@ export function registerStreamSim(program: Command): void {
   program
     .command('stream-sim')
     .description('Replay a dataset against a server as a live stream of actuals (POST /v1/stream).')
-    .requiredOption('--data <file>', 'CSV, Parquet or JSON with series_id, date, y and driver columns')
+    .requiredOption(
+      '--data <file>',
+      'CSV, Parquet or JSON: series_id, date, y and driver columns, or a sales file (store_id, product_id, date, units)',
+    )
     .requiredOption('--rate <n/s>', 'records per second, e.g. 200/s', rateOption)
     .requiredOption('--url <url>', 'server base URL, e.g. http://127.0.0.1:8080')
     .requiredOption('--api-key <key>', 'API key (or access token) of the tenant')
@@ -120,18 +124,35 @@ export function registerStreamSim(program: Command): void {
       'after',
       `
 Records are sent in date order (all series of a day, then the next day). Columns other than
-series_id, date and y are sent as drivers. A 429 is waited out and the batch resent.
+series_id, date and y are sent as drivers. A sales file as ingested (store_id, product_id, date,
+units, revenue) replays as series store_id/product_id with y = units; its other columns except
+revenue are drivers. A 429 is waited out and the batch resent.
 
 Example:
-  salescast stream-sim --data var/demo/sales.csv --rate 500/s --url http://127.0.0.1:8080 --api-key sck_…`,
+  salescast demo-data --out demo
+  salescast stream-sim --data demo/sales.csv --rate 500/s --url http://127.0.0.1:8080 --api-key sck_…`,
     )
     .action(async (flags: StreamSimFlags) => {
-      const { readTable } = await import('../../data/duckdb.js');
-      const table = await readTable(flags.data, { required: ['series_id', 'date', 'y'] });
-      const ids = table.get('series_id');
+      const { missingColumn, readTable } = await import('../../data/duckdb.js');
+      const table = await readTable(flags.data, { required: ['date'] });
+      // A long table (series_id, y), or a sales export as ingested (store_id, product_id, units),
+      // whose series are store_id/product_id as in an ingested panel. Revenue is an outcome, like
+      // units, not a driver known ahead, so it is not sent.
+      const salesExport = !table.columns.includes('series_id') && table.columns.includes('store_id');
+      const required = salesExport ? ['store_id', 'product_id', 'units'] : ['series_id', 'y'];
+      for (const c of required) {
+        if (!table.columns.includes(c)) throw missingColumn(basename(flags.data), c);
+      }
+      const ids = salesExport
+        ? Array.from(
+            { length: table.rows },
+            (_, i) => `${table.get('store_id')[i]}/${table.get('product_id')[i]}`,
+          )
+        : table.get('series_id');
       const dates = table.get('date');
-      const ys = table.get('y');
-      const drivers = table.columns.filter((c) => !['series_id', 'date', 'y'].includes(c));
+      const ys = table.get(salesExport ? 'units' : 'y');
+      const notDrivers = ['date', ...required, ...(salesExport ? ['revenue'] : [])];
+      const drivers = table.columns.filter((c) => !notDrivers.includes(c));
       // Rows without an actual (gaps) are not sent: the server treats a missing period as a gap.
       const order = Array.from({ length: table.rows }, (_, i) => i)
         .filter((i) => Number.isFinite(Number(ys[i])) && ys[i] !== null)
