@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// Regenerates the reference docs that derive from code: docs/ERRORS.md from the error registry and
-// docs/CLI.md from every command's --help. Run after `npm run build`: `npm run docs:reference`.
+// Regenerates the reference docs that derive from code: docs/ERRORS.md from the error registry,
+// docs/CLI.md from every command's --help, and the route table of docs/API.md from the server's
+// OpenAPI document. Run after `npm run build`: `npm run docs:reference`.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer } from '../dist/api/server.js';
 import { ERROR_CODES } from '../dist/core/errors.js';
+import { platformConfig } from '../dist/platform/config.js';
+import { createPlatform } from '../dist/platform/platform.js';
 
 const cli = (args) =>
   execFileSync(process.execPath, ['dist/cli/main.js', ...args], {
@@ -56,4 +62,33 @@ for (const path of commandPaths([])) {
   parts.push(`## salescast ${path.join(' ')}`, '', '```text', cli([...path, '--help']).trimEnd(), '```', '');
 }
 writeFileSync('docs/CLI.md', parts.join('\n'));
-console.log('wrote docs/ERRORS.md and docs/CLI.md');
+
+// The server on embedded defaults in a scratch folder (not the environment's database), only to
+// read its OpenAPI document.
+const dataDir = mkdtempSync(join(tmpdir(), 'salescast-reference-'));
+const platform = await createPlatform(platformConfig({ dataDir }, {}));
+const app = await buildServer({ platform });
+await app.ready();
+const spec = app.swagger();
+await app.close();
+await platform.close();
+rmSync(dataDir, { recursive: true, force: true });
+const routesByTag = new Map();
+for (const [path, ops] of Object.entries(spec.paths)) {
+  for (const [method, op] of Object.entries(ops)) {
+    const tag = op.tags?.[0] ?? 'platform';
+    routesByTag.set(tag, [...(routesByTag.get(tag) ?? []), `\`${method.toUpperCase()} ${path}\``]);
+  }
+}
+const table = [
+  '<!-- routes:start -->',
+  '| tag | routes |',
+  '|---|---|',
+  ...[...routesByTag]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([tag, list]) => `| ${tag} | ${list.sort().join(', ')} |`),
+  '<!-- routes:end -->',
+].join('\n');
+const api = readFileSync('docs/API.md', 'utf8');
+writeFileSync('docs/API.md', api.replace(/<!-- routes:start -->[\s\S]*<!-- routes:end -->/, table));
+console.log('wrote docs/ERRORS.md, docs/CLI.md and the route table of docs/API.md');

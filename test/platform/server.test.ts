@@ -3,7 +3,7 @@
  * headers, problem+json for unknown routes, log redaction, and a graceful close that lets in-flight
  * requests finish.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -42,6 +42,17 @@ describe('server', () => {
       $ref: '#/components/schemas/Problem',
     });
     expect(spec.components.schemas.Problem.required).toContain('code');
+    // docs/API.md lists every route (`npm run docs:reference` regenerates the list).
+    const apiDoc = await readFile('docs/API.md', 'utf8');
+    const listed = apiDoc.slice(
+      apiDoc.indexOf('<!-- routes:start -->'),
+      apiDoc.indexOf('<!-- routes:end -->'),
+    );
+    const routes = Object.entries(spec.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `\`${method.toUpperCase()} ${path}\``),
+    );
+    expect(routes.length).toBeGreaterThan(60);
+    expect(routes.filter((r) => !listed.includes(r))).toEqual([]);
     const docs = await call(h, 'GET', '/docs/');
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger');
