@@ -64,6 +64,11 @@ interface SeriesRows {
   /** Day number of `y[0]`. */
   start: number;
   y: number[];
+  /**
+   * Training weights (stockout days count less), when the history has them: features prepared over
+   * the panel, such as target encodings, weigh rows as in training. A streamed actual weighs 1.
+   */
+  weight: number[] | undefined;
   /** Numeric drivers, or category codes into the history's levels (-1 = missing). */
   exog: Record<string, number[]>;
   /** Driver updates for dates after the last row, by day number. */
@@ -121,6 +126,7 @@ export class OnlineState {
       this.rows.set(history.seriesIds[s], {
         start: history.dates[a],
         y: Array.from(history.y.subarray(a, b)),
+        weight: history.weight ? Array.from(history.weight.subarray(a, b)) : undefined,
         exog,
         future: new Map(),
         version: 0,
@@ -205,11 +211,15 @@ export class OnlineState {
       const planned = r.future.get(d);
       r.future.delete(d);
       r.y.push(Number.NaN);
+      r.weight?.push(1);
       for (const name of this.numeric) r.exog[name].push(Number.NaN);
       for (const name of this.categorical) r.exog[name].push(-1);
       if (planned) this.setDrivers(r, r.y.length - 1, planned);
     }
-    if (record.y !== null) r.y[index] = record.y;
+    if (record.y !== null) {
+      r.y[index] = record.y;
+      if (r.weight) r.weight[index] = 1;
+    }
     this.setDrivers(r, index, record.drivers);
     if (r.y.length > 2 * this.lookback) this.trim(r);
     return { kind, gap };
@@ -228,6 +238,7 @@ export class OnlineState {
     const n = offsets[list.length];
     const dates = new Int32Array(n);
     const y = new Float64Array(n);
+    const weight = list.some((r) => r.weight) ? new Float64Array(n).fill(1) : undefined;
     const num: Record<string, Float64Array> = {};
     const codes: Record<string, Int32Array> = {};
     for (const name of this.numeric) num[name] = new Float64Array(n);
@@ -237,6 +248,7 @@ export class OnlineState {
       for (let k = offsets[i], j = from; k < offsets[i + 1]; k++, j++) {
         dates[k] = r.start + j * this.step;
         y[k] = r.y[j];
+        if (weight && r.weight) weight[k] = r.weight[j];
         for (const name of this.numeric) num[name][k] = r.exog[name][j];
         for (const name of this.categorical) codes[name][k] = r.exog[name][j];
       }
@@ -245,7 +257,15 @@ export class OnlineState {
       ...num,
       ...Object.fromEntries(this.categorical.map((c) => [c, { codes: codes[c], levels: this.levels[c] }])),
     };
-    return { freq: this.freq, seriesIds: [...seriesIds], offsets, dates, y, exog };
+    return {
+      freq: this.freq,
+      seriesIds: [...seriesIds],
+      offsets,
+      dates,
+      y,
+      exog,
+      ...(weight ? { weight } : {}),
+    };
   }
 
   /**
@@ -332,6 +352,7 @@ export class OnlineState {
   private trim(r: SeriesRows): void {
     const drop = r.y.length - this.lookback;
     r.y.splice(0, drop);
+    r.weight?.splice(0, drop);
     for (const col of Object.values(r.exog)) col.splice(0, drop);
     r.start += drop * this.step;
   }

@@ -112,7 +112,14 @@ export class ServingRegistry {
   private async load(key: string, model: ProductionModel): Promise<ServedModel> {
     const { forecaster } = model;
     const history = forecaster.history;
-    const state = new OnlineState(history, lookbackOf(forecaster.options, history.freq, forecaster.horizon));
+    const panelWide = readsOtherSeries(forecaster, history);
+    // A feature prepared over the whole panel (a target encoding: the expanding mean of a category's
+    // targets) reads every earlier row, so such a model keeps the whole history, not a window:
+    // over a window it would see other means than in training.
+    const state = new OnlineState(
+      history,
+      panelWide ? Number.POSITIVE_INFINITY : lookbackOf(forecaster.options, history.freq, forecaster.horizon),
+    );
     // Replays what was streamed since the earliest end of a training series, so a newly promoted
     // version starts from the same live view as the one it replaces.
     let earliest = Number.POSITIVE_INFINITY;
@@ -139,7 +146,7 @@ export class ServingRegistry {
       state,
       detector: new AnomalyDetector(history.freq, this.options.anomaly),
       output: names.includes(ENSEMBLE) ? ENSEMBLE : names[0],
-      panelWide: readsOtherSeries(forecaster, history),
+      panelWide,
     };
   }
 }

@@ -13,7 +13,7 @@ import { isCategorical, type Panel, panelThrough } from '../../src/features/pane
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { createStreamService, MAX_DELIVERIES, streamKey } from '../../src/realtime/stream-service.js';
 import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
-import { fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
+import { COMPACT, fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
 /** The drivers of panel row `r` as a stream record carries them. */
 function driversAt(panel: Panel, r: number): Record<string, number | string | null> {
@@ -243,6 +243,88 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
       }
     },
   );
+});
+
+describe('streaming actuals to a model with target encodings', () => {
+  let h: Harness;
+  let admin: Caller;
+  let demo: StreamingDemo;
+  let realtime: Realtime;
+
+  beforeAll(async () => {
+    // Target encodings read every earlier row of every series: the served state keeps them all.
+    demo = fitStreamingDemo({
+      holdout: 20,
+      days: 200,
+      trees: 20,
+      features: { ...COMPACT, targetEncodings: true },
+    });
+    const serving = await startServing('sqlite', { name: 'Encoded', plan: 'enterprise' }, [demo.forecaster]);
+    h = serving.h;
+    admin = serving.admin;
+    realtime = await createRealtime(h.platform, { consumeRedisStream: false });
+  });
+  afterAll(async () => {
+    await realtime?.close();
+    await h?.close();
+  });
+
+  it('serves the training features, encodings included, and the forecast of the same history', async () => {
+    const { panel, cutoff } = demo;
+    const streamedTo = cutoff + 10;
+    const res = await postStream(h.app, admin.token, actualsBetween(panel, cutoff, streamedTo));
+    expect(res.statusCode, res.body).toBe(200);
+
+    const served = await realtime.serving.get(admin.tenantId);
+    const online = served.state.panelOf();
+    // A streamed actual says nothing of stockouts: it weighs 1, where the demo's own weights
+    // discount stockout days.
+    const through = panelThrough(panel, streamedTo);
+    const weight = Float64Array.from(through.weight!, (w, r) => (through.dates[r] > cutoff ? 1 : w));
+    const training: Panel = { ...through, weight };
+    expect(weight.some((w) => w < 1)).toBe(true);
+    const o = demo.forecaster.options;
+    const defs = buildFeatureSet(training, {
+      lags: o.lags,
+      lagTransforms: o.lagTransforms,
+      exog: o.exog,
+      targetEncodings: o.targetEncodings,
+    });
+    const encodings = defs.filter((d) => d.name.endsWith('_target_mean')).map((d) => d.name);
+    expect(encodings).toEqual(expect.arrayContaining(['promo_type_target_mean', 'category_target_mean']));
+    // A series with an actual on every streamed day, so both panels end on the same day.
+    const id = panel.seriesIds.find((_, q) => {
+      const rows = Array.from(
+        { length: panel.offsets[q + 1] - panel.offsets[q] },
+        (_, k) => panel.offsets[q] + k,
+      );
+      const streamed = rows.filter((r) => panel.dates[r] > cutoff && panel.dates[r] <= streamedTo);
+      return streamed.length === 10 && streamed.every((r) => Number.isFinite(panel.y[r]));
+    })!;
+    const days = Array.from({ length: 10 }, (_, k) => cutoff + 1 + k);
+    const rowsOf = (p: Panel) => {
+      const t = p.seriesIds.indexOf(id);
+      return Int32Array.from(
+        days,
+        (d) => p.offsets[t] + p.dates.subarray(p.offsets[t], p.offsets[t + 1]).indexOf(d),
+      );
+    };
+    const a = computeBatch(training, defs, rowsOf(training));
+    const b = computeBatch(online, defs, rowsOf(online));
+    expect(b.names).toEqual(a.names);
+    for (let i = 0; i < a.data.length; i++) {
+      if (Number.isNaN(a.data[i])) expect(b.data[i]).toBeNaN();
+      else expect(b.data[i]).toBeCloseTo(a.data[i], 9);
+    }
+
+    const fc = (await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 3 })).json();
+    expect(fc.forecasts[0].date).toBe(formatDay(streamedTo + 1));
+    const batch = demo.forecaster.predict(3, { history: training });
+    const t = training.seriesIds.indexOf(id);
+    fc.forecasts.forEach((row: { yhat: number }, k: number) => {
+      expect(row.yhat).toBeCloseTo(batch.models.gbm.yhat[t * 3 + k], 6);
+    });
+  });
 });
 
 describe('streaming rate limit', () => {
