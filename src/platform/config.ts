@@ -38,6 +38,11 @@ export interface PlatformConfig {
    * forecasts them on the request thread. Default: one per core, at most 4, none on one core.
    */
   forecastWorkers: number;
+  /**
+   * |robust z| at or above which a streamed actual or a new prediction is an anomaly (env
+   * SALESCAST_ANOMALY_THRESHOLD); default 2.5.
+   */
+  anomalyThreshold?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -62,9 +67,23 @@ export function platformConfig(
     maxUploadFileBytes: 200 * MIB,
     maxUploadFiles: 16,
     forecastWorkers: forecastWorkersOf(env),
+    anomalyThreshold: anomalyThresholdOf(env),
     ...overrides,
     dataDir: resolveDataDir(overrides.dataDir, env),
   };
+}
+
+function anomalyThresholdOf(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.SALESCAST_ANOMALY_THRESHOLD;
+  if (text === undefined || text === '') return undefined;
+  const z = Number(text);
+  if (!(Number.isFinite(z) && z > 0)) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `SALESCAST_ANOMALY_THRESHOLD must be a number above 0 (a robust z-score, such as 2.5 or 3); got '${text}'.`,
+    );
+  }
+  return z;
 }
 
 const MAX_FORECAST_WORKERS = 64;

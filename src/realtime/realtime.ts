@@ -27,6 +27,7 @@ export interface Realtime {
 }
 
 export interface RealtimeOptions {
+  /** Default: the platform's threshold (`SALESCAST_ANOMALY_THRESHOLD`), window and warm-up defaults. */
   readonly anomaly?: AnomalyOptions;
   readonly cache?: Omit<PredictionCacheOptions, 'redis' | 'redisPrefix'>;
   readonly webhookRetry?: RetryPolicy;
@@ -46,7 +47,9 @@ export interface RealtimeOptions {
 
 export async function createRealtime(platform: Platform, options: RealtimeOptions = {}): Promise<Realtime> {
   const { store, redis, config } = platform;
-  const serving = new ServingRegistry(platform.productionModels, store, { anomaly: options.anomaly });
+  const serving = new ServingRegistry(platform.productionModels, store, {
+    anomaly: options.anomaly ?? { threshold: config.anomalyThreshold },
+  });
   const alerts = createAlertService({
     store,
     redis,

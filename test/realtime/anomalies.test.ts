@@ -1,12 +1,15 @@
 /**
  * Anomaly detection end to end: the demo data's held-out days are streamed day by day through
  * POST /v1/stream with anomalies injected at known (series, date) points; the alerts raised must
- * find at least 90% of them with at most 5% false alarms among the normal points.
+ * find at least 90% of them with at most 5% false alarms among the normal points. The threshold
+ * comes from the platform's configuration.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay } from '../../src/core/dates.js';
 import { createRng } from '../../src/core/rng.js';
 import { isCategorical, type Panel } from '../../src/features/panel.js';
+import { platformConfig } from '../../src/platform/config.js';
+import { createRealtime } from '../../src/realtime/realtime.js';
 import type { Caller, Harness } from '../platform/harness.js';
 import { fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
@@ -111,5 +114,31 @@ describe('injected anomalies in streamed demo data', () => {
     expect(injected.size).toBeGreaterThan(15);
     expect(recall).toBeGreaterThanOrEqual(0.9);
     expect(falseRate).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('the anomaly threshold', () => {
+  it('comes from SALESCAST_ANOMALY_THRESHOLD, and a bad one is refused by name', () => {
+    expect(platformConfig({}, {}).anomalyThreshold).toBeUndefined();
+    expect(platformConfig({}, { SALESCAST_ANOMALY_THRESHOLD: '3.5' }).anomalyThreshold).toBe(3.5);
+    for (const bad of ['0', '-2', 'high']) {
+      expect(() => platformConfig({}, { SALESCAST_ANOMALY_THRESHOLD: bad })).toThrow(
+        `SALESCAST_ANOMALY_THRESHOLD must be a number above 0 (a robust z-score, such as 2.5 or 3); got '${bad}'.`,
+      );
+    }
+  });
+
+  it("is the served models' threshold, 2.5 by default", async () => {
+    const demo = fitStreamingDemo({ days: 120, holdout: 10, trees: 5 });
+    for (const [config, expected] of [[{ anomalyThreshold: 4 }, 4] as const, [{}, 2.5] as const]) {
+      const { h, admin } = await startServing('sqlite', { name: 'Threshold' }, [demo.forecaster], config);
+      const realtime = await createRealtime(h.platform, { consumeRedisStream: false });
+      try {
+        expect((await realtime.serving.get(admin.tenantId)).detector.threshold).toBe(expected);
+      } finally {
+        await realtime.close();
+        await h.close();
+      }
+    }
   });
 });
