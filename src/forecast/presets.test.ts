@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.js';
 import { buildPanel } from '../features/panel.js';
 import { Forecaster } from './forecaster.js';
-import { LARGE_PANEL_ROWS, presetOptions, trainingRowCount } from './presets.js';
+import { LARGE_PANEL_ROWS, mstlPeriods, presetOptions, trainingRowCount } from './presets.js';
 
 describe('trainingRowCount', () => {
   it('counts observed targets in the last window of each series, gaps and missing values excluded', () => {
@@ -92,5 +92,46 @@ describe('presetOptions threads', () => {
     const serial = forecast(1);
     expect(serial.every(Number.isFinite)).toBe(true);
     expect(forecast(2)).toEqual(serial);
+  });
+});
+
+describe("presetOptions('mstl')", () => {
+  it('decomposes week and year: a daily series with both seasons is forecast from them', () => {
+    expect(mstlPeriods('day')).toEqual([7, 365]);
+    expect(mstlPeriods('week')).toEqual([52]);
+    const rng = createRng(3);
+    const level = (t: number) =>
+      60 + 12 * Math.sin((2 * Math.PI * t) / 7) + 25 * Math.sin((2 * Math.PI * t) / 365);
+    const long = { seriesId: [] as string[], date: [] as number[], y: [] as number[] };
+    const days = 800;
+    const h = 28;
+    for (let t = 0; t < days + h; t++) {
+      long.seriesId.push('a');
+      long.date.push(19000 + t);
+      long.y.push(level(t) + 2 * (rng.next() - 0.5));
+    }
+    const panel = buildPanel(long, { freq: 'day' });
+    const history = buildPanel(
+      { seriesId: long.seriesId.slice(0, days), date: long.date.slice(0, days), y: long.y.slice(0, days) },
+      { freq: 'day' },
+    );
+    const o = presetOptions('mstl', { freq: 'day', quantiles: [0.1, 0.9] });
+    expect(Object.keys(o.models)).toEqual(['mstl']);
+    const result = new Forecaster(o).fit(history, { h }).predict(h);
+    const { yhat, quantiles } = result.models.mstl;
+    let error = 0;
+    let weeklyOnly = 0;
+    for (let k = 0; k < h; k++) {
+      error += Math.abs(yhat[k] - panel.y[days + k]);
+      // What a forecast that knew the week but not the year would miss: the yearly swing since
+      // the last week of history.
+      weeklyOnly += Math.abs(level(days + k) - level(days + k - 7 * Math.ceil((k + 1) / 7)));
+      expect(quantiles.get(0.1)![k]).toBeLessThanOrEqual(yhat[k]);
+      expect(quantiles.get(0.9)![k]).toBeGreaterThanOrEqual(yhat[k]);
+    }
+    // Noise is ±1 (mean absolute 0.5); the yearly season moves the level by up to 25 and the
+    // decomposition tracks it.
+    expect(error / h).toBeLessThan(1.2);
+    expect(weeklyOnly / h).toBeGreaterThan(error / h);
   });
 });

@@ -32,12 +32,22 @@ import { GradientBoosting, RandomForest, Ridge } from '../ml/index.js';
 import type { RandomForestParams } from '../ml/random-forest.js';
 import type { ForecasterOptions } from './forecaster.js';
 import { globalModel } from './global-model.js';
-import { autoEtsModel, movingAverageModel, seasonalNaiveModel } from './local-models.js';
+import { autoEtsModel, movingAverageModel, mstlModel, seasonalNaiveModel } from './local-models.js';
 import type { ModelFactory, Strategy } from './model.js';
 import { priceResponseTransform } from './price-response.js';
 import { levelTransform } from './target-transforms.js';
 
-export const MODEL_CHOICES = ['auto', 'gbm', 'rf', 'linear', 'ets', 'naive', 'average', 'ensemble'] as const;
+export const MODEL_CHOICES = [
+  'auto',
+  'gbm',
+  'rf',
+  'linear',
+  'ets',
+  'mstl',
+  'naive',
+  'average',
+  'ensemble',
+] as const;
 export type ModelChoice = (typeof MODEL_CHOICES)[number];
 
 export const GBM_LOSSES = ['squared', 'poisson', 'tweedie'] as const;
@@ -77,6 +87,15 @@ export function rfParams(overrides: Partial<RandomForestParams> = {}): Partial<R
     nThreads: 1,
     ...overrides,
   };
+}
+
+/**
+ * The seasonal periods `--model mstl` decomposes: week and year of a daily series (retail sales
+ * carry both), the year of a weekly one. A period without two full cycles in a series' history is
+ * dropped for that series.
+ */
+export function mstlPeriods(freq: Frequency): number[] {
+  return freq === 'week' ? [52] : [7, 365];
 }
 
 /**
@@ -193,6 +212,9 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
       break;
     case 'ets':
       models.ets = () => autoEtsModel(season);
+      break;
+    case 'mstl':
+      models.mstl = () => mstlModel(mstlPeriods(options.freq));
       break;
     case 'naive':
       models.naive = () => seasonalNaiveModel(season);
