@@ -42,13 +42,22 @@ export interface ServingOptions {
   readonly anomaly?: AnomalyOptions;
   /** How long a name → production version resolution is trusted; default 5 s. */
   readonly resolveTtlMs?: number;
+  /**
+   * Served versions kept in memory, least recently used dropped first; default 64. A dropped one
+   * is loaded again on its next request, replaying its stored stream records (its anomaly
+   * baselines start over).
+   */
+  readonly maxEntries?: number;
 }
 
 export function servingKey(tenantId: string, name: string): string {
   return `${tenantId}|${name}|`;
 }
 
-/** The cache of served model versions, with invalidation on promotion and rollback. */
+/**
+ * The cache of served model versions: a least-recently-used map bounded by `maxEntries`, with
+ * invalidation on promotion and rollback.
+ */
 export class ServingRegistry {
   private readonly entries = new Map<string, Promise<ServedModel>>();
   private readonly resolved = new Map<string, { key: string; at: number }>();
@@ -81,18 +90,29 @@ export class ServingRegistry {
     const known = this.resolved.get(prefix);
     if (known && Date.now() - known.at < (this.options.resolveTtlMs ?? 5000)) {
       const entry = this.entries.get(known.key);
-      if (entry) return entry;
+      if (entry) return this.touch(known.key, entry);
     }
     const model = await this.models.get(tenantId, name);
     const key = `${prefix}${model.version}`;
     if (known && known.key !== key) this.invalidate(tenantId, name);
     this.resolved.set(prefix, { key, at: Date.now() });
     let entry = this.entries.get(key);
-    if (!entry) {
-      entry = this.load(key, model);
-      this.entries.set(key, entry);
-      entry.catch(() => this.entries.delete(key));
+    if (entry) return this.touch(key, entry);
+    entry = this.load(key, model);
+    this.entries.set(key, entry);
+    entry.catch(() => this.entries.delete(key));
+    // A Map iterates in insertion order, and a used entry is moved to the end: the first is the
+    // least recently used.
+    for (const old of this.entries.keys()) {
+      if (this.entries.size <= (this.options.maxEntries ?? 64)) break;
+      this.entries.delete(old);
     }
+    return entry;
+  }
+
+  private touch(key: string, entry: Promise<ServedModel>): Promise<ServedModel> {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     return entry;
   }
 
