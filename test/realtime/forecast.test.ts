@@ -119,7 +119,7 @@ describe.each(DIALECTS)('forecast API (%s)', (dialect) => {
     expect(lines.find((l) => l.series_id === series()).forecasts).toEqual(single.forecasts);
   });
 
-  it('refuses a batch above the row limit with 413 and a clear message', async () => {
+  it('refuses a batch above the row limit with 413 and a clear message, however long its id list', async () => {
     const realtime = await createRealtime(h.platform, { batchMaxRows: 10, consumeRedisStream: false });
     const app = await buildServer({ platform: h.platform, realtime });
     try {
@@ -132,6 +132,21 @@ describe.each(DIALECTS)('forecast API (%s)', (dialect) => {
       expect(res.statusCode).toBe(413);
       expect(res.json().code).toBe('PAYLOAD_TOO_LARGE');
       expect(res.json().detail).toMatch(/at most 10 rows/);
+      // A list of ids past the server's 1 MiB default body limit is read, and judged by its rows.
+      const ids = demo.history.seriesIds;
+      const payload = JSON.stringify({
+        h: 7,
+        series_ids: Array.from({ length: 150_000 }, (_, i) => ids[i % 2]),
+      });
+      expect(payload.length).toBeGreaterThan(1024 * 1024);
+      const long = await app.inject({
+        method: 'POST',
+        url: '/v1/forecast/batch',
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+        payload,
+      });
+      expect(long.statusCode).toBe(413);
+      expect(long.json().detail).toMatch(/at most 10 rows/);
     } finally {
       await app.close();
       await realtime.close();
