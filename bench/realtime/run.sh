@@ -4,7 +4,9 @@
 # model, and a bare Fastify route returning a constant, in one process), and measures with the load
 # generator on this same machine:
 #   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections,
-#      alternated PAIRS times (env, default 5): the ratio is the median pair's;
+#      alternated PAIRS times (env, default 5): the ratio is the median pair's. Each round also runs
+#      the bare route after WORK_US (env, default 20) µs of busy work per request, to show what a
+#      route costing that much more than the bare one reaches on this machine;
 #   2. p50/p99 of POST /v1/forecast at 1,000 req/s, cached and with the cache disabled: with
 #      autocannon --overallRate (which sends each second's requests as one burst over its 20
 #      connections) and with paced.mjs (open loop, one request due every millisecond, latency
@@ -62,7 +64,8 @@ batch_runs() { # $1 = name: 2 warm-up batches of every series at h = 28, then $B
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-start_server 60000
+WORK_US=${WORK_US:-20}
+start_server 60000 --work-us "$WORK_US"
 trap stop_server EXIT
 API=$(field api); BARE=$(field bare); KEY=$(field key)
 SERIES=$(node -e "console.log(JSON.parse(process.argv[1]).series[0])" "$INFO")
@@ -74,13 +77,15 @@ echo "warming up" >&2
 "$AC" -j -c 10 -d 2 -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >/dev/null 2>&1
 # This machine's speed drifts by a third from one run to the next, for the bare route as for the
 # forecast, so a single pair of runs says little: the ratio is the median of PAIRS alternated pairs.
-echo "max throughput: bare route, then /v1/forecast (cached), 10 connections, ${DUR}s each, $PAIRS pairs" >&2
+echo "max throughput: bare route, /v1/forecast (cached), bare route after ${WORK_US} µs of busy work; 10 connections, ${DUR}s each, $PAIRS rounds" >&2
 for pair in $(seq "$PAIRS"); do
   t0=$(cpu_ticks)
   "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -b '{}' "$BARE/constant" >"$OUT/bare-$pair.json" 2>/dev/null
   t1=$(cpu_ticks)
   "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -H "$AUTH" -b "$BODY" "$API/v1/forecast" >"$OUT/forecast-max-$pair.json" 2>/dev/null
-  echo "$((t1 - t0)) $(($(cpu_ticks) - t1)) $TICKS" >"$OUT/pair-$pair.cpu"
+  t2=$(cpu_ticks)
+  "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -b '{}' "$BARE/constant-after-work" >"$OUT/work-$pair.json" 2>/dev/null
+  echo "$((t1 - t0)) $((t2 - t1)) $TICKS $(($(cpu_ticks) - t2))" >"$OUT/pair-$pair.cpu"
 done
 # The platform's own cost per authenticated call (API-key lookup, API-call metering, rate limit),
 # which every /v1 route pays before its handler runs.
@@ -131,8 +136,8 @@ stop_server
 trap - EXIT
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
-node - "$OUT" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" "$PAIRS" <<'NODE'
-const [out, loadBefore, loadAfter, cores, nPairs] = process.argv.slice(2);
+node - "$OUT" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)" "$PAIRS" "$WORK_US" <<'NODE'
+const [out, loadBefore, loadAfter, cores, nPairs, workUs] = process.argv.slice(2);
 const fs = require('node:fs');
 const read = (f) => JSON.parse(fs.readFileSync(`${out}/${f}`, 'utf8'));
 const sum = (name, r) => ({
@@ -148,7 +153,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pairs = Array.from({ length: Number(nPairs) }, (_, i) => {
   const bare = read(`bare-${i + 1}.json`);
   const forecast = read(`forecast-max-${i + 1}.json`);
-  const [bareTicks, forecastTicks, perSecond] = fs
+  const work = read(`work-${i + 1}.json`);
+  const [bareTicks, forecastTicks, perSecond, workTicks] = fs
     .readFileSync(`${out}/pair-${i + 1}.cpu`, 'utf8').trim().split(' ').map(Number);
   const cpuUs = (ticks, r) => Math.round((ticks / perSecond / r.requests.total) * 1e7) / 10;
   return {
@@ -159,6 +165,9 @@ const pairs = Array.from({ length: Number(nPairs) }, (_, i) => {
     ratio: Math.round((forecast.requests.average / bare.requests.average) * 1000) / 1000,
     bare_cpu_us_per_request: cpuUs(bareTicks, bare),
     forecast_cpu_us_per_request: cpuUs(forecastTicks, forecast),
+    work_req_per_s: Math.round(work.requests.average),
+    work_ratio: Math.round((work.requests.average / bare.requests.average) * 1000) / 1000,
+    work_cpu_us_per_request: cpuUs(workTicks, work),
   };
 });
 // The pair whose ratio is the median stands for the max-throughput runs in the table.
@@ -204,6 +213,9 @@ const result = {
   runs,
   paced,
   throughput_ratio: middle.ratio,
+  // A bare route that busy-waits work_us per request, against the bare route of the same round.
+  work_us: Number(workUs),
+  work_ratio: median(pairs.map((p) => p.work_ratio)),
   throughput_pairs: pairs.map(({ bare, forecast, ...p }) => p),
   batch: batch('demo'),
   batch_single_thread: batch('demo-1thread'),
@@ -217,6 +229,11 @@ for (const r of [...runs, ...paced])
 console.log(
   `\nthroughput ratio (cached forecast / bare route), median of ${pairs.length} pairs: ${result.throughput_ratio}; pairs: ${pairs
     .map((p) => `${p.forecast_req_per_s}/${p.bare_req_per_s} = ${p.ratio} (CPU ${p.forecast_cpu_us_per_request}/${p.bare_cpu_us_per_request} µs per request)`)
+    .join('; ')}`,
+);
+console.log(
+  `bare route after ${workUs} µs of busy work per request / bare route, median of ${pairs.length} rounds: ${result.work_ratio}; rounds: ${pairs
+    .map((p) => `${p.work_req_per_s}/${p.bare_req_per_s} = ${p.work_ratio} (CPU ${p.work_cpu_us_per_request} µs per request)`)
     .join('; ')}`,
 );
 for (const [name, b] of [['threads', result.batch], ['request thread only', result.batch_single_thread], ['threads', result.batch_large]])
