@@ -84,6 +84,7 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     redisPrefix: config.redisPrefix,
     onError: options.onError,
   });
+  await stream.startSync();
   if (options.consumeRedisStream ?? true) await stream.startConsumer();
   return {
     serving,

@@ -4,8 +4,11 @@
  * tenant, and — for an actual of the next periods — first judged against the one-step forecast the
  * production model made from the state before it: the forecast goes through the prediction-stream
  * detector and the residual through the residual detector. Records come from `POST /v1/stream`
- * (NDJSON) and, with Redis, from a Redis Streams consumer group shared by every API process.
+ * (NDJSON) and, with Redis, from a Redis Streams consumer group shared by every API process. With
+ * Redis, each process publishes what it applied and applies what the others publish, so every
+ * process's served state sees every record (judging stays with the process that received it).
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { formatDay, parseIsoDay } from '../core/dates.js';
@@ -44,6 +47,11 @@ export interface StreamService {
   ingest(tenantId: string, records: readonly StreamRecord[], model?: string): Promise<IngestResult>;
   /** Starts the Redis Streams consumer (no-op without Redis). */
   startConsumer(): Promise<void>;
+  /**
+   * Subscribes to what the other API processes apply (no-op without Redis), so that every
+   * process's served state sees every streamed record, whichever process received it.
+   */
+  startSync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,6 +73,17 @@ export interface StreamServiceDeps {
 /** The Redis stream external systems XADD to: fields `tenant` and `record` (one NDJSON line). */
 export function streamKey(redisPrefix: string): string {
   return `${redisPrefix}stream:records`;
+}
+
+/** The Redis channel on which each process publishes the records it applied, for the others. */
+export function appliedChannel(redisPrefix: string): string {
+  return `${redisPrefix}stream:applied`;
+}
+
+interface AppliedMessage {
+  readonly origin: string;
+  readonly tenant: string;
+  readonly records: readonly StreamRecord[];
 }
 
 const bad = (line: number, field: string, message: string) =>
@@ -113,8 +132,31 @@ export function parseStreamLine(text: string, line: number): StreamRecord {
 export function createStreamService(deps: StreamServiceDeps): StreamService {
   const { serving, forecasts, alerts, redis } = deps;
   let consumer: Redis | undefined;
+  let subscriber: Redis | undefined;
   let running: Promise<void> | undefined;
   let stopping = false;
+  // Tells this service's own messages on the applied channel from the other processes'.
+  const origin = randomUUID();
+  const channel = appliedChannel(deps.redisPrefix ?? 'salescast:');
+
+  /** Applies records another process received to this process's served versions of the tenant. */
+  const applyFromPeer = async (text: string) => {
+    const message = JSON.parse(text) as AppliedMessage;
+    if (message.origin === origin) return;
+    for (const served of await serving.loaded(message.tenant)) {
+      for (const r of message.records) {
+        // The sender checked every record against its own view; one that does not fit this
+        // version (another series set) is skipped.
+        if (served.state.has(r.seriesId)) {
+          try {
+            served.state.apply(r);
+          } catch (e) {
+            deps.onError?.(`skipping a record of series '${r.seriesId}' from another process`, e);
+          }
+        }
+      }
+    }
+  };
   const claimIdleMs = deps.claimIdleMs ?? 60_000;
 
   /** Judges an actual dated in the next periods against the forecast made before it. */
@@ -177,6 +219,12 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       result[applied.kind]++;
       result.accepted++;
       for (const other of others) if (other.state.has(r.seriesId)) other.state.apply(r);
+    }
+    if (redis) {
+      const message: AppliedMessage = { origin, tenant: tenantId, records };
+      await redis
+        .publish(channel, JSON.stringify(message))
+        .catch((e: unknown) => deps.onError?.('telling the other processes of streamed records failed', e));
     }
     return result;
   };
@@ -321,10 +369,22 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       }
       running = consume(consumer, key, group, `${hostname()}-${process.pid}`);
     },
+    async startSync() {
+      if (!redis || subscriber) return;
+      subscriber = redis.duplicate();
+      subscriber.on('message', (from: string, text: string) => {
+        if (from !== channel) return;
+        applyFromPeer(text).catch((e: unknown) =>
+          deps.onError?.('applying streamed records from another process failed', e),
+        );
+      });
+      await subscriber.subscribe(channel);
+    },
     async close() {
       stopping = true;
       await running;
       if (consumer) await consumer.quit().catch(() => consumer?.disconnect());
+      if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());
     },
   };
 }

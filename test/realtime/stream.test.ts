@@ -186,6 +186,28 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   );
 
   it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    "applies a record another process received to this one's served state",
+    async () => {
+      // `realtime` stands for a second API process with its own served state; the harness server
+      // receives the record.
+      const id = demo.panel.seriesIds[0];
+      const before = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+      const res = await postStream(
+        h.app,
+        admin.token,
+        JSON.stringify({ series_id: id, date: formatDay(before + 1), y: 4 }),
+      );
+      expect(res.statusCode, res.body).toBe(200);
+      let last = before;
+      for (let i = 0; i < 100 && last === before; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+      }
+      expect(last).toBe(before + 1);
+    },
+  );
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
     'takes over entries a crashed consumer left pending, and drops one that keeps failing',
     async () => {
       const redis = new Redis(process.env.REDIS_URL!);
