@@ -36,5 +36,25 @@ describe('per-series models', () => {
     expect(restored.name).toBe('AutoETS');
     expect(restored.serialize()).toEqual({ kind: 'auto-ets', config: { season: 3 } });
     expect(localModelFromConfig('unknown', {})).toBeUndefined();
+    const windowed = autoEtsModel(7, 730).serialize();
+    expect(windowed).toEqual({ kind: 'auto-ets', config: { season: 7, window: 730 } });
+    expect(localModelFromConfig(windowed.kind, windowed.config)!.serialize()).toEqual(windowed);
+  });
+
+  it('fit ETS on the last `window` periods only, when given one', () => {
+    // 60 days at a level of 100, then 40 at a level of 10 with a weekly pattern.
+    const y = Array.from({ length: 100 }, (_, t) => (t < 60 ? 100 : 10 + (t % 7)));
+    const long = buildPanel({ seriesId: y.map(() => 'a'), date: y.map((_, t) => t), y }, { freq: 'day' });
+    const recent = buildPanel(
+      { seriesId: y.slice(60).map(() => 'a'), date: y.slice(60).map((_, t) => 60 + t), y: y.slice(60) },
+      { freq: 'day' },
+    );
+    const forecast = (model: ReturnType<typeof autoEtsModel>, p: typeof long) => {
+      model.fit(p, context);
+      return model.predict(extendPanel(p, 4), 4).yhat;
+    };
+    expect(forecast(autoEtsModel(7, 40), long)).toEqual(forecast(autoEtsModel(7), recent));
+    // Without the window the old level weighs in: a different forecast.
+    expect(forecast(autoEtsModel(7), long)).not.toEqual(forecast(autoEtsModel(7), recent));
   });
 });

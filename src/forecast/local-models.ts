@@ -55,9 +55,19 @@ export function movingAverageModel(window: number): ForecastModel {
   return localModel('MovingAverage', 'moving-average', { window }, (y, h) => movingAverage(y, h, window));
 }
 
-/** Automatic ETS per series, seasonal through STL when `season` > 1 (R's stlf). */
-export function autoEtsModel(season: number): ForecastModel {
-  return localModel('AutoETS', 'auto-ets', { season }, (y, h) => fitPredictAutoEts(y, h, season, []));
+/**
+ * Automatic ETS per series, seasonal through STL when `season` > 1 (R's stlf), fitted on each
+ * series' last `window` periods when given (the global models' training window).
+ */
+export function autoEtsModel(season: number, window?: number): ForecastModel {
+  return localModel('AutoETS', 'auto-ets', window === undefined ? { season } : { season, window }, (y, h) =>
+    fitPredictAutoEts(
+      window === undefined || y.length <= window ? y : y.subarray(y.length - window),
+      h,
+      season,
+      [],
+    ),
+  );
 }
 
 /** MSTL with an AutoETS trend per series, for several seasonal periods (e.g. [7, 365]). */
@@ -76,7 +86,10 @@ export function localModelFromConfig(
     case 'moving-average':
       return movingAverageModel(Number(config.window));
     case 'auto-ets':
-      return autoEtsModel(Number(config.season));
+      return autoEtsModel(
+        Number(config.season),
+        config.window === undefined ? undefined : Number(config.window),
+      );
     case 'mstl':
       return mstlModel((config.periods as number[]).map(Number));
     default:

@@ -211,7 +211,7 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
       models.linear = linear;
       break;
     case 'ets':
-      models.ets = () => autoEtsModel(season);
+      models.ets = () => autoEtsModel(season, trainWindow);
       break;
     case 'mstl':
       models.mstl = () => mstlModel(mstlPeriods(options.freq));
@@ -236,7 +236,7 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
       // more CPU. A recursive squared-error member beside it gained nothing more.
       if (!large && tweedie && shared.strategy === 'direct')
         models.gbm_tweedie_recursive = boosting('tweedie', {}, 'recursive');
-      if (!large) models.ets = () => autoEtsModel(season);
+      if (!large) models.ets = () => autoEtsModel(season, trainWindow);
       return { ...shared, models, ensemble: true };
     }
     case 'ensemble':
@@ -244,7 +244,7 @@ export function presetOptions(choice: ModelChoice, options: PresetOptions): Fore
       if (tweedie) models.gbm_tweedie = boosting('tweedie');
       models.rf = rf;
       models.linear = linear;
-      models.ets = () => autoEtsModel(season);
+      models.ets = () => autoEtsModel(season, trainWindow);
       models.naive = () => seasonalNaiveModel(season);
       return { ...shared, models, ensemble: true };
   }
