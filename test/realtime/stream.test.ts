@@ -10,6 +10,7 @@ import { formatDay, parseIsoDay } from '../../src/core/dates.js';
 import { computeBatch } from '../../src/features/definition.js';
 import { buildFeatureSet } from '../../src/features/feature-set.js';
 import { isCategorical, type Panel, panelThrough } from '../../src/features/panel.js';
+import type { Forecaster } from '../../src/forecast/forecaster.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { createStreamService, MAX_DELIVERIES, streamKey } from '../../src/realtime/stream-service.js';
 import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
@@ -43,6 +44,37 @@ function actualsBetween(panel: Panel, from: number, to: number): string {
     }
   }
   return lines.join('\n');
+}
+
+/** The features of `forecaster` (its own configuration) over the training panel. */
+function featuresOf(forecaster: Forecaster, training: Panel) {
+  const o = forecaster.options;
+  return buildFeatureSet(training, {
+    lags: o.lags,
+    lagTransforms: o.lagTransforms,
+    exog: o.exog,
+    targetEncodings: o.targetEncodings,
+  });
+}
+
+/**
+ * `defs` over `trainRows` of the training panel equal them over `onlineRows` of the online one,
+ * to 1e-9 (an ewm reads the whole series in training and the window online).
+ */
+function expectSameFeatures(
+  defs: ReturnType<typeof buildFeatureSet>,
+  training: Panel,
+  trainRows: Int32Array,
+  online: Panel,
+  onlineRows: Int32Array,
+): void {
+  const a = computeBatch(training, defs, trainRows);
+  const b = computeBatch(online, defs, onlineRows);
+  expect(b.names).toEqual(a.names);
+  for (let i = 0; i < a.data.length; i++) {
+    if (Number.isNaN(a.data[i])) expect(b.data[i]).toBeNaN();
+    else expect(b.data[i]).toBeCloseTo(a.data[i], 9);
+  }
 }
 
 describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
@@ -79,28 +111,14 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     const online = served.state.panelOf([id]);
     const training = panelThrough(panel, streamedTo);
     const s = training.seriesIds.indexOf(id);
-    const o = demo.forecaster.options;
-    const defs = buildFeatureSet(training, {
-      lags: o.lags,
-      lagTransforms: o.lagTransforms,
-      exog: o.exog,
-      targetEncodings: o.targetEncodings,
-    });
     // The streamed days, as rows of each panel.
     const last = 20;
     const trainRows = Int32Array.from({ length: last }, (_, k) => training.offsets[s + 1] - last + k);
     const onlineRows = Int32Array.from({ length: last }, (_, k) => online.offsets[1] - last + k);
-    const a = computeBatch(training, defs, trainRows);
-    const b = computeBatch(online, defs, onlineRows);
-    expect(b.names).toEqual(a.names);
     expect(Array.from(online.dates.subarray(online.offsets[1] - last))).toEqual(
       Array.from(trainRows, (r) => training.dates[r]),
     );
-    for (let i = 0; i < a.data.length; i++) {
-      if (Number.isNaN(a.data[i])) expect(b.data[i]).toBeNaN();
-      // ewm reads the whole series in training and the window online: equal to 1e-9.
-      else expect(b.data[i]).toBeCloseTo(a.data[i], 9);
-    }
+    expectSameFeatures(featuresOf(demo.forecaster, training), training, trainRows, online, onlineRows);
 
     const fc = (await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 5 })).json();
     // No future drivers were streamed as events, so neither side knows them.
@@ -305,13 +323,7 @@ describe('streaming actuals to a model with target encodings', () => {
     const weight = Float64Array.from(through.weight!, (w, r) => (through.dates[r] > cutoff ? 1 : w));
     const training: Panel = { ...through, weight };
     expect(weight.some((w) => w < 1)).toBe(true);
-    const o = demo.forecaster.options;
-    const defs = buildFeatureSet(training, {
-      lags: o.lags,
-      lagTransforms: o.lagTransforms,
-      exog: o.exog,
-      targetEncodings: o.targetEncodings,
-    });
+    const defs = featuresOf(demo.forecaster, training);
     const encodings = defs.filter((d) => d.name.endsWith('_target_mean')).map((d) => d.name);
     expect(encodings).toEqual(expect.arrayContaining(['promo_type_target_mean', 'category_target_mean']));
     // A series with an actual on every streamed day, so both panels end on the same day.
@@ -331,13 +343,7 @@ describe('streaming actuals to a model with target encodings', () => {
         (d) => p.offsets[t] + p.dates.subarray(p.offsets[t], p.offsets[t + 1]).indexOf(d),
       );
     };
-    const a = computeBatch(training, defs, rowsOf(training));
-    const b = computeBatch(online, defs, rowsOf(online));
-    expect(b.names).toEqual(a.names);
-    for (let i = 0; i < a.data.length; i++) {
-      if (Number.isNaN(a.data[i])) expect(b.data[i]).toBeNaN();
-      else expect(b.data[i]).toBeCloseTo(a.data[i], 9);
-    }
+    expectSameFeatures(defs, training, rowsOf(training), online, rowsOf(online));
 
     const fc = (await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 3 })).json();
     expect(fc.forecasts[0].date).toBe(formatDay(streamedTo + 1));
