@@ -169,17 +169,27 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
       const hooks = await get('/v1/webhooks');
       expect((hooks.json.webhooks as { last_status: string }[])[0].last_status).toBe('delivered');
 
-      // The same finding again: one alert with two occurrences, not pushed again.
-      const again = await post(
-        '/v1/stream',
-        JSON.stringify({ series_id: panel.seriesIds[s], date: formatDay(spikeDay), y: 500 }),
-        admin.token,
-        'application/x-ndjson',
-      );
-      expect(again.json.alerts).toEqual([]);
+      // The same finding again (same kind, series and day), milder: the one alert counts two
+      // occurrences, keeps its severity and is not pushed again. (Streaming the same actual again
+      // would not do: a correction of a judged day is not judged twice.)
+      const repeat = await realtime.alerts.raise(admin.tenantId, {
+        kind: 'actual_spike',
+        severity: 'minor',
+        score: 3,
+        value: 480,
+        expected: 20,
+        seriesId: panel.seriesIds[s],
+        date: formatDay(spikeDay),
+        model: 'default@1',
+      });
+      expect(repeat.pushed).toBe(false);
+      expect(repeat.alert).toMatchObject({ id: alert.id, occurrences: 2, severity: 'critical' });
+      expect(hook.received).toHaveLength(3);
       const list = await get(`/v1/alerts?series_id=${encodeURIComponent(panel.seriesIds[s])}`);
-      const alerts = list.json.alerts as { id: string; occurrences: number; status: string }[];
-      expect(alerts.filter((a) => a.id === alert.id)).toHaveLength(1);
+      const alerts = list.json.alerts as { id: string; occurrences: number; severity: string }[];
+      expect(alerts.filter((a) => a.id === alert.id)).toEqual([
+        expect.objectContaining({ occurrences: 2, severity: 'critical' }),
+      ]);
     } finally {
       hook.server.close();
     }
