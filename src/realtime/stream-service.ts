@@ -23,6 +23,9 @@ import { forecastSeries, type ServedModel, type ServingRegistry } from './servin
 /** Records per request body (and per Redis read). */
 export const MAX_STREAM_RECORDS = 50_000;
 
+/** Records per message on the channel that shares applied records between processes. */
+const APPLIED_MESSAGE_RECORDS = 1000;
+
 /** Deliveries of a Redis stream entry after which one that keeps failing is dropped. */
 export const MAX_DELIVERIES = 5;
 
@@ -221,10 +224,18 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       for (const other of others) if (other.state.has(r.seriesId)) other.state.apply(r);
     }
     if (redis) {
-      const message: AppliedMessage = { origin, tenant: tenantId, records };
-      await redis
-        .publish(channel, JSON.stringify(message))
-        .catch((e: unknown) => deps.onError?.('telling the other processes of streamed records failed', e));
+      // In messages of a bounded size: a subscriber whose unread output grows past Redis's
+      // pub/sub buffer limits (8 MB for a minute, by default) is disconnected.
+      for (let i = 0; i < records.length; i += APPLIED_MESSAGE_RECORDS) {
+        const message: AppliedMessage = {
+          origin,
+          tenant: tenantId,
+          records: records.slice(i, i + APPLIED_MESSAGE_RECORDS),
+        };
+        await redis
+          .publish(channel, JSON.stringify(message))
+          .catch((e: unknown) => deps.onError?.('telling the other processes of streamed records failed', e));
+      }
     }
     return result;
   };
