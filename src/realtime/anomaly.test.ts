@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnomalyDetector, robustZ, severityOf } from './anomaly.js';
+import { AnomalyDetector, quantileSpread, robustZ, severityOf } from './anomaly.js';
 
 describe('robustZ', () => {
   it('is (x − median) / (1.4826 · MAD), floored at minScale', () => {
@@ -62,5 +62,27 @@ describe('AnomalyDetector', () => {
     for (let k = 0; k < 8; k++) expect(d.observeForecast('a', 50 + (k % 3), 50)).toBeNull();
     expect(d.observeForecast('a', 51, 50)).toBeNull();
     expect(d.observeForecast('a', 5, 50)).toMatchObject({ kind: 'forecast_drop', expected: 51 });
+  });
+
+  it("judges a forecast's move against the model's own uncertainty when that is wider", () => {
+    const d = new AnomalyDetector('week');
+    // Still recent forecasts (median 51, MAD 1) from a model whose P10–P90 says σ = 10.
+    for (let k = 0; k < 8; k++) expect(d.observeForecast('a', 50 + (k % 3), 50, 10)).toBeNull();
+    // 20 above the median is 2σ of the model: within its uncertainty.
+    expect(d.observeForecast('a', 71, 50, 10)).toBeNull();
+    // 45 above is 4.5σ: a spike.
+    expect(d.observeForecast('a', 96, 50, 10)).toMatchObject({ kind: 'forecast_spike', severity: 'major' });
+    // Without the spread, the least scale is 10% of the level (5): the same 20 above is z = 4.
+    const bare = new AnomalyDetector('week');
+    for (let k = 0; k < 8; k++) bare.observeForecast('a', 50 + (k % 3), 50);
+    expect(bare.observeForecast('a', 71, 50)).toMatchObject({ kind: 'forecast_spike', severity: 'major' });
+  });
+
+  it('reads the spread of a forecast from its outermost quantiles', () => {
+    // P10–P90 spans 2 × 1.2816 σ.
+    expect(quantileSpread({ '0.1': 10, '0.5': 20, '0.9': 35.631 })).toBeCloseTo(10, 3);
+    expect(quantileSpread({ '0.05': 0, '0.95': 32.897 })).toBeCloseTo(10, 3);
+    expect(quantileSpread({ '0.5': 20 })).toBe(0);
+    expect(quantileSpread({})).toBe(0);
   });
 });

@@ -9,6 +9,7 @@
  * judges the next value.
  */
 import type { Frequency } from '../core/dates.js';
+import { normalQuantile } from '../decide/normal.js';
 
 export const SEVERITIES = ['minor', 'major', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -100,6 +101,21 @@ class Ring {
   }
 }
 
+/**
+ * The standard deviation a forecast's quantiles imply: its outermost levels on either side of the
+ * median, read as normal quantiles (P10–P90 span 2.56 σ). 0 without such a pair.
+ */
+export function quantileSpread(quantiles: Readonly<Record<string, number>>): number {
+  const levels = Object.keys(quantiles)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const lo = levels[0];
+  const hi = levels[levels.length - 1];
+  if (!(lo < 0.5 && hi > 0.5)) return 0;
+  const width = quantiles[String(hi)] - quantiles[String(lo)];
+  return width > 0 ? width / (normalQuantile(hi) - normalQuantile(lo)) : 0;
+}
+
 /** The detectors of one model version, with a baseline per series. */
 export class AnomalyDetector {
   readonly threshold: number;
@@ -131,9 +147,14 @@ export class AnomalyDetector {
     }));
   }
 
-  /** Judges a new one-step forecast against the series' recent one-step forecasts. */
-  observeForecast(seriesId: string, forecast: number, level: number): Finding | null {
-    return this.judge(this.forecasts, seriesId, forecast, Math.max(0.5, 0.1 * level), (z, m) => ({
+  /**
+   * Judges a new one-step forecast against the series' recent one-step forecasts. `spread` is the
+   * forecast's own standard deviation (from its quantiles; 0 when unknown): a move smaller than
+   * the model's uncertainty is not a spike, however still the recent forecasts were.
+   */
+  observeForecast(seriesId: string, forecast: number, level: number, spread = 0): Finding | null {
+    const minScale = Math.max(0.5, 0.1 * level, Number.isFinite(spread) ? spread : 0);
+    return this.judge(this.forecasts, seriesId, forecast, minScale, (z, m) => ({
       kind: z > 0 ? 'forecast_spike' : 'forecast_drop',
       value: forecast,
       expected: m,

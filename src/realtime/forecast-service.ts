@@ -11,6 +11,7 @@ import { SalescastError } from '../core/errors.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService } from './alert-service.js';
+import { quantileSpread } from './anomaly.js';
 import type { ExplainAnswer } from './explain-service.js';
 import type { ForecastWorkers } from './forecast-workers.js';
 import type { DriverValue } from './online-state.js';
@@ -137,7 +138,12 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     if (seen.get(seriesId) === digest) return;
     seen.set(seriesId, digest);
     const first = forecast.forecasts[0];
-    const finding = served.detector.observeForecast(seriesId, first.yhat, served.state.level(seriesId));
+    const finding = served.detector.observeForecast(
+      seriesId,
+      first.yhat,
+      served.state.level(seriesId),
+      quantileSpread(first.quantiles),
+    );
     if (!finding) return;
     statsOf(served.tenantId).anomaly();
     await alerts.raise(served.tenantId, {

@@ -104,6 +104,13 @@ describe('injected anomalies in streamed demo data', () => {
       url: '/v1/alerts?limit=1000',
       headers: { authorization: `Bearer ${admin.token}` },
     });
+    // The prediction stream: each day's one-step forecast, judged against the recent ones with the
+    // model's own uncertainty as the least scale, seldom alarms on this data (103 of about 750
+    // judged forecasts did before that floor).
+    const forecastAlerts = (res.json().alerts as { kind: string }[]).filter((a) =>
+      a.kind.startsWith('forecast_'),
+    );
+    expect(forecastAlerts.length).toBeLessThanOrEqual(0.02 * (normal + injected.size));
     const alerts = (res.json().alerts as { kind: string; series_id: string; date: string }[]).filter(
       (a) => a.kind.startsWith('actual_') && !censored.has(`${a.series_id}|${a.date}`),
     );
