@@ -1,7 +1,8 @@
 /**
  * End to end through the built CLI: demo-data → ingest → backtest → train → forecast, and the
- * forecast command's bad-input exits. The backtest checks that P10–P90 intervals are calibrated on
- * the demo data (coverage within 5 points of 80%). Needs `npx tsc -p tsconfig.build.json`.
+ * forecast command's bad-input exits. The backtests check that P10–P90 intervals are calibrated on
+ * the demo data (coverage within 5 points of 80%), for ridge and for the default model, `auto`.
+ * Needs `npx tsc -p tsconfig.build.json`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -90,6 +91,27 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       expect(lines[0]).toBe('series_id,cutoff,date,step,y,linear,linear_q0.1,linear_q0.5,linear_q0.9');
       expect(lines).toHaveLength(result.rows + 1);
     });
+  });
+
+  it("calibrates the default model's intervals too: auto's ensemble on the same backtest", {
+    timeout: 300_000,
+  }, () => {
+    const r = run(['backtest', '--data', panel, '--horizon', '14', '--windows', '3', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const result = lastJson(r.out) as {
+      models: Record<string, { aggregate: { wape: number; coverage: number } }>;
+    };
+    // auto on a small panel: two direct boostings, a recursive Tweedie one and ETS, then the ensemble.
+    expect(Object.keys(result.models)).toEqual([
+      'gbm',
+      'gbm_tweedie',
+      'gbm_tweedie_recursive',
+      'ets',
+      'ensemble',
+    ]);
+    const ensemble = result.models.ensemble.aggregate;
+    expect(Math.abs(ensemble.coverage - 0.8)).toBeLessThanOrEqual(0.05);
+    expect(ensemble.wape).toBeLessThan(result.models.ets.aggregate.wape);
   });
 
   it('trains, saves and forecasts from the artifact: one row per series × horizon date', {
