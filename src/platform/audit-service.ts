@@ -203,7 +203,9 @@ export function createAuditService(deps: { store: Store; now?: () => Date }): Au
         for (;;) {
           const page = await r.audit.list({
             from: from.toISOString(),
-            to: to.toISOString(),
+            // The list's `to` is exclusive; an entry recorded in the report's own millisecond
+            // (a failed login just before it, say) belongs in the report.
+            to: new Date(to.getTime() + 1).toISOString(),
             beforeSeq,
             limit: 1000,
           });
