@@ -11,13 +11,12 @@ import { SalescastError } from '../core/errors.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService } from './alert-service.js';
-import { quantileSpread } from './anomaly.js';
 import type { ExplainAnswer } from './explain-service.js';
-import type { ForecastWorkers } from './forecast-workers.js';
+import type { ForecastChunk, ForecastWorkers } from './forecast-workers.js';
 import type { DriverValue } from './online-state.js';
 import { type CacheStats, PredictionCache, type PredictionCacheOptions } from './prediction-cache.js';
 import { RollingStats, type WindowStats } from './rolling-stats.js';
-import { ndjsonLines, type SeriesForecast } from './served-forecasts.js';
+import { firstPeriods, ndjsonLines, type SeriesForecast } from './served-forecasts.js';
 import { type FutureDrivers, forecastSeries, type ServedModel, type ServingRegistry } from './serving.js';
 
 /**
@@ -125,34 +124,42 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     }
     return s;
   };
-  /** The digest each series' prediction stream was last judged at, per served version. */
-  const judged = new WeakMap<ServedModel, Map<string, string>>();
+  /** The state version each series' prediction stream was last judged at, per served version. */
+  const judged = new WeakMap<ServedModel, Map<string, number>>();
 
-  const judgeForecast = async (served: ServedModel, seriesId: string, forecast: SeriesForecast) => {
+  /**
+   * Judges the first forecast periods of `seriesIds` (`firstPeriods`' layout), once per state of
+   * each series: a forecast asked again from the same state is not a new prediction.
+   */
+  const judgeFirsts = async (served: ServedModel, seriesIds: readonly string[], firsts: Float64Array) => {
     let seen = judged.get(served);
     if (!seen) {
       seen = new Map();
       judged.set(served, seen);
     }
-    const digest = served.state.digest(seriesId);
-    if (seen.get(seriesId) === digest) return;
-    seen.set(seriesId, digest);
-    const first = forecast.forecasts[0];
-    const finding = served.detector.observeForecast(
-      seriesId,
-      first.yhat,
-      served.state.level(seriesId),
-      quantileSpread(first.quantiles),
-    );
-    if (!finding) return;
-    statsOf(served.tenantId).anomaly();
-    await alerts.raise(served.tenantId, {
-      ...finding,
-      seriesId,
-      date: first.date,
-      model: `${served.model.name}@${served.model.version}`,
-    });
+    for (let i = 0; i < seriesIds.length; i++) {
+      const seriesId = seriesIds[i];
+      const version = served.state.versionOf(seriesId);
+      if (seen.get(seriesId) === version) continue;
+      seen.set(seriesId, version);
+      const finding = served.detector.observeForecast(
+        seriesId,
+        firsts[3 * i + 1],
+        served.state.level(seriesId),
+        firsts[3 * i + 2],
+      );
+      if (!finding) continue;
+      statsOf(served.tenantId).anomaly();
+      await alerts.raise(served.tenantId, {
+        ...finding,
+        seriesId,
+        date: formatDay(firsts[3 * i]),
+        model: `${served.model.name}@${served.model.version}`,
+      });
+    }
   };
+  const judgeForecast = (served: ServedModel, seriesId: string, forecast: SeriesForecast) =>
+    judgeFirsts(served, [seriesId], firstPeriods([forecast]));
 
   return {
     async forecast(p, input) {
@@ -186,7 +193,7 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     async batch(p, input) {
       requirePermission(p, 'forecasts:view');
       const served = await serving.get(p.tenantId, input.model);
-      const batch = planBatch(served, input, deps.workers);
+      const batch = planBatch(served, input, deps.workers, (ids, firsts) => judgeFirsts(served, ids, firsts));
       const limit = deps.batchMaxRows ?? MAX_BATCH_ROWS;
       if (batch.rows > limit) {
         throw new SalescastError(
@@ -227,20 +234,30 @@ function checkHorizon(served: ServedModel, h: number): void {
  * job when it runs. With worker threads, a batch of at least PARALLEL_BATCH_ROWS rows is cut into
  * chunks that the threads forecast side by side, a few chunks ahead of the one being written.
  */
-export function planBatch(served: ServedModel, input: BatchInput, workers?: ForecastWorkers): BatchForecast {
+export function planBatch(
+  served: ServedModel,
+  input: BatchInput,
+  workers?: ForecastWorkers,
+  judge?: (seriesIds: readonly string[], firsts: Float64Array) => Promise<void>,
+): BatchForecast {
   checkHorizon(served, input.h);
   const ids = input.seriesIds ? [...new Set(input.seriesIds)] : served.state.seriesIds;
   for (const id of ids) served.state.lastDate(id);
   const rows = ids.length * input.h;
+  const chunkOf = async (chunkIds: readonly string[]) => {
+    const forecasts = forecastSeries(served, chunkIds, input.h);
+    await judge?.(chunkIds, firstPeriods(forecasts));
+    return ndjsonLines(forecasts);
+  };
   const inProcess = async function* () {
     if (served.panelWide) {
-      yield ndjsonLines(forecastSeries(served, ids, input.h));
+      yield await chunkOf(ids);
       return;
     }
     for (let i = 0; i < ids.length; i += BATCH_CHUNK) {
       // Lets other requests (and a job's lease heartbeats) run between chunks of a long batch.
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      yield ndjsonLines(forecastSeries(served, ids.slice(i, i + BATCH_CHUNK), input.h));
+      yield await chunkOf(ids.slice(i, i + BATCH_CHUNK));
     }
   };
   const onWorkers = async function* (pool: ForecastWorkers) {
@@ -248,19 +265,22 @@ export function planBatch(served: ServedModel, input: BatchInput, workers?: Fore
     // end; at least two each, so that writing out one chunk overlaps forecasting the next.
     const rounds = Math.max(2, Math.ceil(ids.length / (pool.size * BATCH_CHUNK)));
     const size = Math.ceil(ids.length / (pool.size * rounds));
-    const ahead: Promise<string>[] = [];
+    const ahead: { ids: readonly string[]; chunk: Promise<ForecastChunk> }[] = [];
     let next = 0;
     const launch = () => {
-      const chunk = pool.forecast(served, ids.slice(next, next + size), input.h);
+      const chunkIds = ids.slice(next, next + size);
+      const chunk = pool.forecast(served, chunkIds, input.h);
       // A reader that stops early leaves chunks nobody awaits; their failures are not its errors.
       chunk.catch(() => {});
-      ahead.push(chunk);
+      ahead.push({ ids: chunkIds, chunk });
       next += size;
     };
     while (next < ids.length && ahead.length < 2 * pool.size) launch();
     while (ahead.length > 0) {
-      const text = await ahead.shift()!;
+      const { ids: chunkIds, chunk } = ahead.shift()!;
+      const { text, firsts } = await chunk;
       if (next < ids.length) launch();
+      await judge?.(chunkIds, firsts);
       yield text;
     }
   };

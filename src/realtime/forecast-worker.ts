@@ -1,13 +1,14 @@
 /**
  * The program of a forecast worker thread (see `ForecastWorkers`): it keeps the forecasters it was
  * sent, a few at a time, and answers each task with the NDJSON lines of one batch chunk, computed
- * by the same forecaster code and the same row formatting as the request path.
+ * by the same forecaster code and the same row formatting as the request path, and each series'
+ * first forecast period, which the request thread's detectors judge.
  */
 import { parentPort } from 'node:worker_threads';
 import { SalescastError } from '../core/errors.js';
 import { Forecaster } from '../forecast/forecaster.js';
 import type { ForecastTask, ForecastTaskReply } from './forecast-workers.js';
-import { ndjsonLines, servedForecasts } from './served-forecasts.js';
+import { firstPeriods, ndjsonLines, servedForecasts } from './served-forecasts.js';
 
 /** Forecasters kept per worker; the least recently used beyond this is dropped. */
 const KEPT_MODELS = 8;
@@ -32,7 +33,8 @@ function answer(task: ForecastTask): ForecastTaskReply {
     models.delete(task.key);
     models.set(task.key, forecaster);
     const result = forecaster.predict(task.h, { history: task.history, future: task.future });
-    return { id: task.id, text: ndjsonLines(servedForecasts(result, task.output, task.seriesIds)) };
+    const forecasts = servedForecasts(result, task.output, task.seriesIds);
+    return { id: task.id, text: ndjsonLines(forecasts), firsts: firstPeriods(forecasts) };
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     return {

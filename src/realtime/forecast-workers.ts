@@ -26,8 +26,15 @@ export interface ForecastTask {
   readonly future: Panel | undefined;
 }
 
+/** A chunk's answer: its NDJSON lines, and each series' first forecast period for the detectors. */
+export interface ForecastChunk {
+  readonly text: string;
+  /** Per series, in the task's order: [day number, yhat, the spread its quantiles imply]. */
+  readonly firsts: Float64Array;
+}
+
 export type ForecastTaskReply =
-  | { readonly id: number; readonly text: string }
+  | ({ readonly id: number } & ForecastChunk)
   | { readonly id: number; readonly needsModel: true }
   | {
       readonly id: number;
@@ -43,7 +50,7 @@ export interface ForecastWorkerStats {
 interface Pending {
   readonly task: ForecastTask;
   readonly served: ServedModel;
-  readonly resolve: (text: string) => void;
+  readonly resolve: (chunk: ForecastChunk) => void;
   readonly reject: (e: Error) => void;
   /** Stops the thread if the chunk is not answered in time; set once the task is sent. */
   timer?: NodeJS.Timeout;
@@ -92,7 +99,7 @@ export class ForecastWorkers {
   }
 
   /** The NDJSON lines of `seriesIds`' forecasts over `h`, from the served state as it is now. */
-  forecast(served: ServedModel, seriesIds: readonly string[], h: number): Promise<string> {
+  forecast(served: ServedModel, seriesIds: readonly string[], h: number): Promise<ForecastChunk> {
     // A batch still streaming when the service closes must not start threads nothing would stop.
     if (this.closed) return Promise.reject(new Error('The forecast workers are closed.'));
     const { state } = served;
@@ -155,7 +162,7 @@ export class ForecastWorkers {
     if (thread.pending.size === 0) thread.worker.unref();
     if ('text' in reply) {
       this.completedChunks++;
-      job.resolve(reply.text);
+      job.resolve({ text: reply.text, firsts: reply.firsts });
     } else if ('needsModel' in reply) {
       thread.sent.delete(job.task.key);
       this.send(thread, job);

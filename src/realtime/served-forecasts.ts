@@ -3,8 +3,9 @@
  * NDJSON text of a batch chunk. The request path and the forecast worker threads both use these,
  * so a batch reads the same whether it was computed in process or on a worker.
  */
-import { formatDay } from '../core/dates.js';
+import { formatDay, parseIsoDay } from '../core/dates.js';
 import type { ForecastResult } from '../forecast/forecaster.js';
+import { quantileSpread } from './anomaly.js';
 
 /** One series' forecast as served. */
 export interface SeriesForecast {
@@ -45,6 +46,21 @@ export function servedForecasts(
     }
     return { series_id: id, forecasts };
   });
+}
+
+/**
+ * Each series' first forecast period, for the prediction-stream detector: [day number, yhat, the
+ * spread its quantiles imply] per series.
+ */
+export function firstPeriods(forecasts: readonly SeriesForecast[]): Float64Array {
+  const out = new Float64Array(3 * forecasts.length);
+  forecasts.forEach((s, i) => {
+    const first = s.forecasts[0];
+    out[3 * i] = parseIsoDay(first.date)!;
+    out[3 * i + 1] = first.yhat;
+    out[3 * i + 2] = quantileSpread(first.quantiles);
+  });
+  return out;
 }
 
 /** One NDJSON line per series. */

@@ -16,7 +16,7 @@ import { formatDay } from '../../src/core/dates.js';
 import type { JobView } from '../../src/mlops/jobs.js';
 import { platformConfig } from '../../src/platform/config.js';
 import { runBatchJob } from '../../src/realtime/batch-job.js';
-import { PARALLEL_BATCH_ROWS } from '../../src/realtime/forecast-service.js';
+import { PARALLEL_BATCH_ROWS, planBatch } from '../../src/realtime/forecast-service.js';
 import { ForecastWorkers } from '../../src/realtime/forecast-workers.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { tenantDir } from '../../src/store/files.js';
@@ -196,6 +196,45 @@ describe('batch forecasts on worker threads', () => {
     expect(await refusal(h.platform.operations.forecastWorkers())).not.toMatch(/closed/);
   });
 
+  it("hands every series' first period to the detectors, on the threads as on the request thread", async () => {
+    const threaded = await server(0);
+    const served = await threaded.realtime.serving.get(admin.tenantId);
+    const workers = new ForecastWorkers(2, COMPILED_WORKER);
+    try {
+      const judgedOn = async (pool?: ForecastWorkers) => {
+        const judged = new Map<string, number[]>();
+        const plan = planBatch(served, { h: 21 }, pool, async (ids, firsts) => {
+          ids.forEach((id, i) => {
+            judged.set(id, Array.from(firsts.subarray(3 * i, 3 * i + 3)));
+          });
+        });
+        let text = '';
+        for await (const chunk of plan.chunks) text += chunk;
+        return {
+          threads: plan.threads,
+          judged,
+          lines: text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l)),
+        };
+      };
+      const onThreads = await judgedOn(workers);
+      const here = await judgedOn(undefined);
+      expect(onThreads.threads).toBe(2);
+      expect(here.threads).toBe(0);
+      expect(onThreads.judged).toEqual(here.judged);
+      expect(here.judged.size).toBe(demo.history.seriesIds.length);
+      for (const line of here.lines as { series_id: string; forecasts: { date: string; yhat: number }[] }[]) {
+        const [day, yhat] = here.judged.get(line.series_id)!;
+        expect(formatDay(day)).toBe(line.forecasts[0].date);
+        expect(yhat).toBe(line.forecasts[0].yhat);
+      }
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('sends a version again to a thread that has dropped it', async () => {
     const threaded = await server(0);
     const served = await threaded.realtime.serving.get(admin.tenantId);
@@ -205,14 +244,20 @@ describe('batch forecasts on worker threads', () => {
       const first = await workers.forecast(served, ids, 7);
       // A thread keeps 8 versions: nine others push the first one out.
       for (let v = 0; v < 9; v++) await workers.forecast({ ...served, key: `${served.key}#${v}` }, ids, 7);
-      expect(await workers.forecast(served, ids, 7)).toBe(first);
+      expect(await workers.forecast(served, ids, 7)).toEqual(first);
       expect(workers.stats()).toEqual({ threads: 1, inFlight: 0, completed: 11 });
-      expect(
-        first
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l).series_id),
-      ).toEqual(ids);
+      const lines = first.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { series_id: string; forecasts: { date: string; yhat: number }[] });
+      expect(lines.map((l) => l.series_id)).toEqual(ids);
+      // With each series' first period, as the request thread's detectors read it.
+      expect(first.firsts).toHaveLength(3 * ids.length);
+      lines.forEach((l, i) => {
+        expect(formatDay(first.firsts[3 * i])).toBe(l.forecasts[0].date);
+        expect(first.firsts[3 * i + 1]).toBe(l.forecasts[0].yhat);
+        expect(first.firsts[3 * i + 2]).toBeGreaterThan(0);
+      });
     } finally {
       await workers.close();
     }
