@@ -27,7 +27,7 @@ export interface Realtime {
 }
 
 export interface RealtimeOptions {
-  /** Default: the platform's threshold (`SALESCAST_ANOMALY_THRESHOLD`), window and warm-up defaults. */
+  /** Detector settings; the threshold defaults to the platform's (`SALESCAST_ANOMALY_THRESHOLD`). */
   readonly anomaly?: AnomalyOptions;
   readonly cache?: Omit<PredictionCacheOptions, 'redis' | 'redisPrefix'>;
   readonly webhookRetry?: RetryPolicy;
@@ -48,7 +48,8 @@ export interface RealtimeOptions {
 export async function createRealtime(platform: Platform, options: RealtimeOptions = {}): Promise<Realtime> {
   const { store, redis, config } = platform;
   const serving = new ServingRegistry(platform.productionModels, store, {
-    anomaly: options.anomaly ?? { threshold: config.anomalyThreshold },
+    // The platform's threshold unless the caller sets one; the caller's window and warm-up kept.
+    anomaly: { threshold: config.anomalyThreshold, ...options.anomaly },
   });
   const alerts = createAlertService({
     store,
