@@ -143,12 +143,12 @@ Example:
       for (const c of required) {
         if (!table.columns.includes(c)) throw missingColumn(basename(flags.data), c);
       }
-      const ids = salesExport
-        ? Array.from(
-            { length: table.rows },
-            (_, i) => `${table.get('store_id')[i]}/${table.get('product_id')[i]}`,
-          )
-        : table.get('series_id');
+      const seriesIdsOfSales = () => {
+        const stores = table.get('store_id');
+        const products = table.get('product_id');
+        return Array.from({ length: table.rows }, (_, i) => `${stores[i]}/${products[i]}`);
+      };
+      const ids = salesExport ? seriesIdsOfSales() : table.get('series_id');
       const dates = table.get('date');
       const ys = table.get(salesExport ? 'units' : 'y');
       const notDrivers = ['date', ...required, ...(salesExport ? ['revenue'] : [])];
