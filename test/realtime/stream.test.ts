@@ -13,7 +13,7 @@ import { isCategorical, type Panel, panelThrough } from '../../src/features/pane
 import type { Forecaster } from '../../src/forecast/forecaster.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { createStreamService, MAX_DELIVERIES, streamKey } from '../../src/realtime/stream-service.js';
-import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
+import { type Caller, call, DIALECTS, type Dialect, type Harness } from '../platform/harness.js';
 import { COMPACT, fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
 /** The drivers of panel row `r` as a stream record carries them. */
@@ -77,6 +77,20 @@ function expectSameFeatures(
   }
 }
 
+/**
+ * A platform on `dialect` serving `forecaster` to one enterprise tenant, and a second view of it
+ * (`realtime`, standing for another process) whose services the test can inspect.
+ */
+async function servingWithView(
+  dialect: Dialect,
+  name: string,
+  forecaster: Forecaster,
+  platformAdmin = false,
+): Promise<{ h: Harness; admin: Caller; realtime: Realtime }> {
+  const { h, admin } = await startServing(dialect, { name, plan: 'enterprise', platformAdmin }, [forecaster]);
+  return { h, admin, realtime: await createRealtime(h.platform, { consumeRedisStream: false }) };
+}
+
 describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   let h: Harness;
   let admin: Caller;
@@ -85,13 +99,7 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 240 });
-    const serving = await startServing(dialect, { name: 'Stream', plan: 'enterprise', platformAdmin: true }, [
-      demo.forecaster,
-    ]);
-    h = serving.h;
-    admin = serving.admin;
-    // A second view of the same platform whose services the test can inspect.
-    realtime = await createRealtime(h.platform, { consumeRedisStream: false });
+    ({ h, admin, realtime } = await servingWithView(dialect, 'Stream', demo.forecaster, true));
   });
   afterAll(async () => {
     await realtime?.close();
@@ -299,10 +307,7 @@ describe('streaming actuals to a model with target encodings', () => {
       trees: 20,
       features: { ...COMPACT, targetEncodings: true },
     });
-    const serving = await startServing('sqlite', { name: 'Encoded', plan: 'enterprise' }, [demo.forecaster]);
-    h = serving.h;
-    admin = serving.admin;
-    realtime = await createRealtime(h.platform, { consumeRedisStream: false });
+    ({ h, admin, realtime } = await servingWithView('sqlite', 'Encoded', demo.forecaster));
   });
   afterAll(async () => {
     await realtime?.close();
