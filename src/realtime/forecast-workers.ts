@@ -7,9 +7,10 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type ErrorCode, type ErrorLocation, SalescastError } from '../core/errors.js';
 import type { Panel } from '../features/panel.js';
+import { startWorkerThread } from '../ml/parallel/worker-thread.js';
 import type { ServedModel } from './serving.js';
 
 /** What the request thread sends a worker: one chunk of a batch. */
@@ -181,7 +182,7 @@ export class ForecastWorkers {
   }
 
   private start(): Thread {
-    const worker = new Worker(this.script, { name: 'salescast-forecast' });
+    const worker = startWorkerThread(this.script, { name: 'salescast-forecast' });
     worker.unref();
     const thread: Thread = { worker, pending: new Map(), sent: new Set() };
     worker.on('message', (reply: ForecastTaskReply) => this.receive(thread, reply));

@@ -3,8 +3,9 @@
  * later fits (starting a thread costs tens of milliseconds), and unref'd so that an idle pool never
  * keeps the process alive. One fit uses the pool at a time; a fit that finds it busy runs serially.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { WORKER_SOURCE } from './histogram-worker.js';
+import { startWorkerThread } from './worker-thread.js';
 
 const workers: Worker[] = [];
 let busy = false;
@@ -17,7 +18,7 @@ export function acquireWorkers(n: number): Worker[] | undefined {
   if (busy) return undefined;
   busy = true;
   while (workers.length < n) {
-    const w = new Worker(WORKER_SOURCE, { eval: true, name: 'salescast-histogram' });
+    const w = startWorkerThread(WORKER_SOURCE, { eval: true, name: 'salescast-histogram' });
     w.unref();
     // A dead worker is dropped; the next fit replaces it.
     w.on('error', () => forget(w));
