@@ -7,6 +7,7 @@
  * depends on (API key revoked, user role or status changed, session ended, tenant suspended);
  * another process sees such a change after at most the TTL (docs/SECURITY.md).
  */
+import { TtlLru } from '../core/ttl-lru.js';
 import type { Principal } from './principal.js';
 
 export interface PrincipalCache {
@@ -25,11 +26,6 @@ export interface PrincipalCache {
   readonly size: number;
 }
 
-interface Entry {
-  principal: Principal;
-  expiresAtMs: number;
-}
-
 /** Default TTL: long enough to absorb request bursts, short enough to bound cross-process staleness. */
 export const PRINCIPAL_TTL_MS = 5_000;
 
@@ -37,30 +33,18 @@ export function createPrincipalCache(
   options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
 ): PrincipalCache {
   const ttl = options.ttlMs ?? PRINCIPAL_TTL_MS;
-  const max = options.maxEntries ?? 10_000;
-  const now = options.now ?? Date.now;
-  // Map iteration order is insertion order, so re-inserting on a hit makes it an LRU.
-  const entries = new Map<string, Entry>();
+  const entries = new TtlLru<Principal>(options.maxEntries ?? 10_000, ttl, options.now);
   let epoch = 0;
   return {
-    get(credential) {
-      const e = entries.get(credential);
-      if (!e) return undefined;
-      entries.delete(credential);
-      if (e.expiresAtMs <= now()) return undefined;
-      entries.set(credential, e);
-      return e.principal;
-    },
+    get: (credential) => entries.get(credential),
     set(credential, principal, at, expiresAtMs) {
       if (ttl <= 0 || at !== epoch) return;
-      entries.delete(credential);
-      entries.set(credential, { principal, expiresAtMs: Math.min(now() + ttl, expiresAtMs ?? Infinity) });
-      while (entries.size > max) entries.delete(entries.keys().next().value as string);
+      entries.set(credential, principal, expiresAtMs);
     },
     epoch: () => epoch,
     dropTenant(tenantId) {
       epoch += 1;
-      for (const [k, e] of entries) if (e.principal.tenantId === tenantId) entries.delete(k);
+      entries.deleteWhere((principal) => principal.tenantId === tenantId);
     },
     get size() {
       return entries.size;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { TtlLru } from './ttl-lru.js';
+import { TtlLru } from '../core/ttl-lru.js';
 
 export interface CacheStats {
   l1_hits: number;

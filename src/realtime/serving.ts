@@ -7,6 +7,7 @@
  * process are picked up too.
  */
 import { formatDay, parseIsoDay } from '../core/dates.js';
+import { TtlLru } from '../core/ttl-lru.js';
 import { buildFeatureSet } from '../features/feature-set.js';
 import { type Panel, seriesCount } from '../features/panel.js';
 import { ENSEMBLE, type Forecaster } from '../forecast/forecaster.js';
@@ -59,7 +60,7 @@ export function servingKey(tenantId: string, name: string): string {
  * invalidation on promotion and rollback.
  */
 export class ServingRegistry {
-  private readonly entries = new Map<string, Promise<ServedModel>>();
+  private readonly entries: TtlLru<Promise<ServedModel>>;
   private readonly resolved = new Map<string, { key: string; at: number }>();
   private readonly listeners = new Set<(prefix: string) => void>();
   private readonly unsubscribe: () => void;
@@ -69,6 +70,8 @@ export class ServingRegistry {
     private readonly store: Store,
     private readonly options: ServingOptions = {},
   ) {
+    // No time limit: a version stays served until it is evicted or invalidated.
+    this.entries = new TtlLru(options.maxEntries ?? 64, Number.POSITIVE_INFINITY);
     this.unsubscribe = models.onChange((change) => this.invalidate(change.tenantId, change.name));
   }
 
@@ -80,7 +83,7 @@ export class ServingRegistry {
   invalidate(tenantId: string, name: string): void {
     const prefix = servingKey(tenantId, name);
     this.resolved.delete(prefix);
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
+    this.entries.deletePrefix(prefix);
     for (const l of this.listeners) l(prefix);
   }
 
@@ -90,35 +93,23 @@ export class ServingRegistry {
     const known = this.resolved.get(prefix);
     if (known && Date.now() - known.at < (this.options.resolveTtlMs ?? 5000)) {
       const entry = this.entries.get(known.key);
-      if (entry) return this.touch(known.key, entry);
+      if (entry) return entry;
     }
     const model = await this.models.get(tenantId, name);
     const key = `${prefix}${model.version}`;
     if (known && known.key !== key) this.invalidate(tenantId, name);
     this.resolved.set(prefix, { key, at: Date.now() });
-    let entry = this.entries.get(key);
-    if (entry) return this.touch(key, entry);
-    entry = this.load(key, model);
-    this.entries.set(key, entry);
-    entry.catch(() => this.entries.delete(key));
-    // A Map iterates in insertion order, and a used entry is moved to the end: the first is the
-    // least recently used.
-    for (const old of this.entries.keys()) {
-      if (this.entries.size <= (this.options.maxEntries ?? 64)) break;
-      this.entries.delete(old);
-    }
-    return entry;
-  }
-
-  private touch(key: string, entry: Promise<ServedModel>): Promise<ServedModel> {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry;
+    const entry = this.entries.get(key);
+    if (entry) return entry;
+    const loading = this.load(key, model);
+    this.entries.set(key, loading);
+    loading.catch(() => this.entries.deleteWhere((e) => e === loading));
+    return loading;
   }
 
   /** Every loaded version of the tenant's models (streamed records update all of them). */
   async loaded(tenantId: string): Promise<ServedModel[]> {
-    const mine = [...this.entries].filter(([key]) => key.startsWith(`${tenantId}|`)).map(([, e]) => e);
+    const mine = this.entries.valuesWithPrefix(`${tenantId}|`);
     // A version that failed to load is retried on its next request; it has no state to update.
     const settled = await Promise.allSettled(mine);
     return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
