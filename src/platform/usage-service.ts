@@ -99,26 +99,44 @@ export function createUsageService(deps: {
   /** Time between flushes of the buffered counters; default `USAGE_FLUSH_INTERVAL_MS`. */
   flushIntervalMs?: number;
 }): UsageService {
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
+  // Without a test clock, no Date is made per call.
+  const nowMs = now ? () => now().getTime() : Date.now;
   const interval = deps.flushIntervalMs ?? USAGE_FLUSH_INTERVAL_MS;
   const { store } = deps;
   const meters = new Map<string, TenantMeter>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  // Every metered request asks for the current month, so it is formatted once per month, not per call.
-  let month = { period: '', startMs: 0, endMs: 0 };
+  // Every metered request asks for the current month and its counters' keys, so they are made
+  // once per month, not per call.
+  let month = { period: '', startMs: 0, endMs: 0, counterKeys: new Map<Metric, string>() };
   const currentPeriod = (): string => {
-    const t = now().getTime();
+    const t = nowMs();
     if (t < month.startMs || t >= month.endMs) {
       const d = new Date(t);
       const [y, m] = [d.getUTCFullYear(), d.getUTCMonth()];
-      month = { period: periodOf(d), startMs: Date.UTC(y, m, 1), endMs: Date.UTC(y, m + 1, 1) };
+      month = {
+        period: periodOf(d),
+        startMs: Date.UTC(y, m, 1),
+        endMs: Date.UTC(y, m + 1, 1),
+        counterKeys: new Map(),
+      };
     }
     return month.period;
   };
   const periodKey = (metric: Metric) => (MONTHLY_METRICS.includes(metric) ? currentPeriod() : 'total');
   const counterKey = (period: string, metric: Metric) => `${period}|${metric}`;
+  /** The key of `metric`'s counter in the current period. */
+  const currentCounterKey = (metric: Metric): string => {
+    const period = periodKey(metric);
+    let key = month.counterKeys.get(metric);
+    if (key === undefined) {
+      key = counterKey(period, metric);
+      month.counterKeys.set(metric, key);
+    }
+    return key;
+  };
   const get = (m: Map<string, number>, key: string) => m.get(key) ?? 0;
   /** This process's increments of a counter that the database does not hold yet. */
   const unwritten = (meter: TenantMeter | undefined, key: string) =>
@@ -212,7 +230,7 @@ export function createUsageService(deps: {
   /** Checks and counts `delta` of a buffered metric in memory. */
   const addBuffered = async (tenantId: string, metric: Metric, delta: number): Promise<number> => {
     const meter = meterOf(tenantId);
-    const key = counterKey(periodKey(metric), metric);
+    const key = currentCounterKey(metric);
     if (!meter.limits || Date.now() - meter.loadedAt > interval || !meter.base.has(key)) {
       // Concurrent callers share one reload.
       meter.reload ??= sync(tenantId, meter)
