@@ -4,12 +4,14 @@
  * store, each product) by the same configuration on their summed histories, with calendar features
  * only. `hierarchy.ts` then reconciles all base forecasts (bottom-up, OLS, WLS or MinT-shrink, whose
  * covariance comes from backtest residuals of every node), so that every aggregate equals the sum
- * of its bottom series. Quantiles move with their point forecast.
+ * of its bottom series. Quantiles move with their point forecast. Sales that were never negative
+ * are not forecast negative at any node.
  */
 import { SalescastError } from '../core/errors.js';
-import { type Panel, seriesCount } from '../features/panel.js';
+import { type Panel, seriesCount, targetNeverNegative } from '../features/panel.js';
 import { Forecaster, type ForecasterOptions, type ModelOutput } from './forecaster.js';
 import {
+  aggregateBottom,
   type BottomSeries,
   buildHierarchy,
   type Hierarchy,
@@ -137,11 +139,28 @@ export function hierarchicalForecast(
       backtestResiduals(bottomForecaster, panel, h, windows, model),
     );
   }
-  const coherent = reconcile(hierarchy, base, h, { method, residuals, nObs }).forecasts;
+  let coherent = reconcile(hierarchy, base, h, { method, residuals, nObs }).forecasts;
+  // Reconciliation spreads each aggregate's disagreement over its bottom series, and can take a
+  // series that sells nothing below zero. When no sale in the history is negative, negative bottom
+  // forecasts become 0 and the aggregates are summed again, so that they stay coherent (the
+  // set-negatives-to-zero heuristic Wickramasuriya, Turlach & Hyndman (2020) compare with the
+  // constrained solution, which costs a quadratic programme).
+  const nonNegative = targetNeverNegative(panel);
+  if (nonNegative) {
+    const bottomPart = coherent.slice(hierarchy.nAggregates * h);
+    coherent = aggregateBottom(
+      hierarchy,
+      bottomPart.map((v) => Math.max(0, v)),
+      h,
+    );
+  }
   const quantiles = new Map<number, Float64Array>();
   for (const [q, topQ] of topOut.quantiles) {
     const shifted = concat(topQ, bottomOut.quantiles.get(q)!);
-    for (let i = 0; i < shifted.length; i++) shifted[i] += coherent[i] - base[i];
+    for (let i = 0; i < shifted.length; i++) {
+      shifted[i] += coherent[i] - base[i];
+      if (nonNegative && shifted[i] < 0) shifted[i] = 0;
+    }
     quantiles.set(q, shifted);
   }
   return {
