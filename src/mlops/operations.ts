@@ -8,6 +8,7 @@ import { appendAudit } from '../platform/audit-service.js';
 import type { PlatformConfig } from '../platform/config.js';
 import type { RequestContext } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
+import type { BatchJudge } from '../realtime/batch-job.js';
 import { ForecastWorkers } from '../realtime/forecast-workers.js';
 import { datasetDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
@@ -55,6 +56,11 @@ export interface MlopsOperations {
    * once do not run two threads per core.
    */
   forecastWorkers(): ForecastWorkers;
+  /**
+   * Has this process's batch jobs judged by `judge` (a real-time service's detectors) until the
+   * returned function is called; the latest service still open judges.
+   */
+  judgeBatchesWith(judge: BatchJudge): () => void;
   close(): Promise<void>;
 }
 
@@ -103,6 +109,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     workers ??= new ForecastWorkers(config.forecastWorkers);
     return workers;
   };
+  const judges: BatchJudge[] = [];
   const handlers = {
     retrain: retrainHandler({ store, steps: registryRetrainSteps(registry), settings }),
     monitor: async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
@@ -127,6 +134,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
         usage: deps.usage,
         dataDir: config.dataDir,
         workers: forecastWorkers(),
+        judge: judges.at(-1),
       });
     },
   };
@@ -213,6 +221,13 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
       };
     },
     forecastWorkers,
+    judgeBatchesWith(judge) {
+      judges.push(judge);
+      return () => {
+        const k = judges.indexOf(judge);
+        if (k >= 0) judges.splice(k, 1);
+      };
+    },
     async close() {
       await signal?.close();
       await workers?.close();

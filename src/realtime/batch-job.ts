@@ -122,6 +122,17 @@ export function createBatchJobService(deps: BatchJobServiceDeps): BatchJobServic
   };
 }
 
+/**
+ * Judges a batch job's first forecast periods (`firstPeriods`' layout) with the anomaly detectors
+ * of a real-time service in the same process, if it serves the same version (`tenant|name|version`).
+ */
+export type BatchJudge = (
+  tenantId: string,
+  modelKey: string,
+  seriesIds: readonly string[],
+  firsts: Float64Array,
+) => Promise<void>;
+
 export interface BatchJobHandlerDeps {
   store: Store;
   productionModels: ProductionModels;
@@ -129,13 +140,19 @@ export interface BatchJobHandlerDeps {
   dataDir: string;
   /** The threads that forecast the batch's chunks in parallel, shared by the process's batch jobs. */
   workers: ForecastWorkers;
+  /**
+   * The detectors of the process's real-time service, when it has one: they hold each series'
+   * recent predictions, which a job's own registry, loaded afresh, does not.
+   */
+  judge?: BatchJudge;
 }
 
 /**
  * Runs one `forecast-batch` job. The served state is loaded afresh for the job (training history
  * plus every record streamed until now, replayed from the store), since a worker process does not
  * receive the API processes' streamed records. Rows are metered before the work, as the streamed
- * batch meters them; a retried attempt does the work again and is metered again.
+ * batch meters them; a retried attempt does the work again and is metered again. Each series'
+ * first period is judged as a streamed batch's is, by the process's real-time service if any.
  */
 export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): Promise<BatchJobResult> {
   const payload = ctx.job.payload as BatchJobPayload;
@@ -144,7 +161,13 @@ export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): P
   try {
     const served = await serving.get(ctx.tenantId, payload.model);
     const input = { h: payload.h, seriesIds: payload.series_ids, model: payload.model };
-    const batch = planBatch(served, input, workers);
+    const { judge } = deps;
+    const batch = planBatch(
+      served,
+      input,
+      workers,
+      judge && ((ids, firsts) => judge(ctx.tenantId, served.key, ids, firsts)),
+    );
     await deps.usage.add(ctx.tenantId, 'prediction_rows', batch.rows);
     await ctx.log(
       `forecasting ${batch.series} series × ${batch.h} = ${batch.rows} rows with ${batch.model.name}@${batch.model.version}` +

@@ -95,6 +95,16 @@ export interface ForecastService {
   statsOf(tenantId: string): RollingStats;
   /** Judges a new one-step forecast of a series, raising an alert when it is a spike or drop. */
   judgeForecast(served: ServedModel, seriesId: string, forecast: SeriesForecast): Promise<void>;
+  /**
+   * Judges the first periods of a batch forecast by another registry (a batch job's) with this
+   * service's detectors, when this service serves the same version; otherwise does nothing.
+   */
+  judgeBatch(
+    tenantId: string,
+    modelKey: string,
+    seriesIds: readonly string[],
+    firsts: Float64Array,
+  ): Promise<void>;
   readonly cacheStats: CacheStats;
 }
 
@@ -213,6 +223,11 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     },
     statsOf,
     judgeForecast,
+    async judgeBatch(tenantId, modelKey, seriesIds, firsts) {
+      const name = modelKey.split('|')[1];
+      const served = await serving.get(tenantId, name);
+      if (served.key === modelKey) await judgeFirsts(served, seriesIds, firsts);
+    },
     cacheStats: cache.stats,
   };
 }

@@ -87,6 +87,8 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
   });
   await stream.startSync();
   if (options.consumeRedisStream ?? true) await stream.startConsumer();
+  // Batch jobs this process runs are judged by these detectors, which know each series' recent predictions.
+  const stopJudgingBatches = platform.operations.judgeBatchesWith(forecasts.judgeBatch);
   return {
     serving,
     forecasts,
@@ -95,6 +97,7 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     alerts,
     workers,
     async close() {
+      stopJudgingBatches();
       await stream.close();
       await alerts.close();
       serving.close();

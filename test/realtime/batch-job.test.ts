@@ -66,8 +66,16 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     expect(res.json().detail).toMatch(/"async": true/);
   });
 
-  it('runs an async batch as a job: 409 while queued, then the same NDJSON as a streamed batch', async () => {
+  it('runs an async batch as a job: 409 while queued, then the same NDJSON as a streamed batch, judged', async () => {
     const n = demo.history.seriesIds.length;
+    // The process's real-time service judges the job's forecasts with its detectors.
+    const detector = (await realtime.serving.get(admin.tenantId)).detector;
+    const judged = new Map<string, number>();
+    const observe = detector.observeForecast.bind(detector);
+    detector.observeForecast = (seriesId, forecast, level, spread) => {
+      judged.set(seriesId, forecast);
+      return observe(seriesId, forecast, level, spread);
+    };
     const before = await used();
     const accepted = await inject('POST', '/v1/forecast/batch', admin.token, { h: 7, async: true });
     expect(accepted.statusCode, accepted.body).toBe(202);
@@ -118,6 +126,8 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
       .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ model: { name: 'default', version: 1 }, h: 7, series: n, rows: n * 7 });
     expect(lines.slice(1).map((l) => l.series_id)).toEqual(demo.history.seriesIds);
+    // Every series' first period went through the prediction-stream detector, once.
+    expect(new Map(lines.slice(1).map((l) => [l.series_id, l.forecasts[0].yhat]))).toEqual(judged);
 
     // Written in the tenant's files, with no temporary leftovers beside it.
     const dir = join(tenantDir(h.config.dataDir, admin.tenantId), 'forecast-batches');
