@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.js';
 import { buildPanel } from '../features/panel.js';
-import { autoMl, sampleCandidates } from './automl.js';
+import { autoMl, candidateOptions, sampleCandidates } from './automl.js';
 
 /** Weekly-patterned daily series: the seasonal naive is nearly perfect, the moving average is not. */
 function weekly() {
@@ -63,5 +63,39 @@ describe('autoMl', () => {
       eta: 2,
     });
     expect(again.leaderboard.map((e) => e.wape)).toEqual(result.leaderboard.map((e) => e.wape));
+  });
+
+  it('searches ETS on the training window and MSTL over the week and the year, as the presets fit them', () => {
+    const [ets, mstl] = sampleCandidates(['ets', 'mstl'], 2, createRng(1));
+    expect([ets.family, mstl.family]).toEqual(['ets', 'mstl']);
+    expect(candidateOptions(ets, 'day', 0).models.ets().serialize()).toEqual({
+      kind: 'auto-ets',
+      config: { season: 7, window: 730 },
+    });
+    expect(candidateOptions(mstl, 'day', 0).models.mstl().serialize()).toEqual({
+      kind: 'mstl',
+      config: { periods: [7, 365] },
+    });
+    expect(candidateOptions(mstl, 'week', 0).models.mstl().serialize()).toEqual({
+      kind: 'mstl',
+      config: { periods: [52] },
+    });
+    // On a weekly pattern both are scored, and both beat the moving average.
+    const result = autoMl(weekly(), { h: 7, families: ['ets', 'mstl', 'average'], maxWindows: 1 });
+    const wape = (family: string) => result.leaderboard.find((e) => e.candidate.family === family)!.wape;
+    expect(wape('mstl')).toBeLessThan(wape('average'));
+    expect(wape('ets')).toBeLessThan(wape('average'));
+    // On weekly data MSTL would repeat ETS, so it is not tried beside it.
+    const weeklyPanel = buildPanel({
+      seriesId: Array(120).fill('w'),
+      date: Array.from({ length: 120 }, (_, t) => 19000 + 7 * t),
+      y: Array.from({ length: 120 }, (_, t) => 10 + (t % 52) / 4),
+    });
+    const families = (fs: ('ets' | 'mstl' | 'naive')[]) =>
+      new Set(
+        autoMl(weeklyPanel, { h: 4, families: fs, maxWindows: 1 }).leaderboard.map((e) => e.candidate.family),
+      );
+    expect(families(['ets', 'mstl', 'naive'])).toEqual(new Set(['ets', 'naive']));
+    expect(families(['mstl', 'naive'])).toEqual(new Set(['mstl', 'naive']));
   });
 });

@@ -17,14 +17,14 @@ import {
 } from '../ml/index.js';
 import { Forecaster, type ForecasterOptions } from './forecaster.js';
 import { globalModel } from './global-model.js';
-import { autoEtsModel, movingAverageModel, seasonalNaiveModel } from './local-models.js';
+import { autoEtsModel, movingAverageModel, mstlModel, seasonalNaiveModel } from './local-models.js';
 import { wape } from './metrics.js';
 import type { ModelFactory, Strategy } from './model.js';
-import { defaultSeason, defaultTrainWindow, gbmParams, rfParams } from './presets.js';
+import { defaultSeason, defaultTrainWindow, gbmParams, mstlPeriods, rfParams } from './presets.js';
 import { priceResponseTransform } from './price-response.js';
 import { levelTransform, log1pTransform } from './target-transforms.js';
 
-export const AUTOML_FAMILIES = ['gbm', 'rf', 'linear', 'ets', 'naive', 'average'] as const;
+export const AUTOML_FAMILIES = ['gbm', 'rf', 'linear', 'ets', 'mstl', 'naive', 'average'] as const;
 export type AutoMlFamily = (typeof AUTOML_FAMILIES)[number];
 
 /** One point of a search space: the family, its hyperparameters and the forecaster-level choices. */
@@ -88,12 +88,13 @@ const SPACES: Readonly<Record<AutoMlFamily, Space>> = {
   rf: { nEstimators: [30, 60], maxLeaves: [63, 255], maxFeatures: [0.3, 0.5, 0.8], minDataInLeaf: [5, 20] },
   linear: { alpha: [0.1, 1, 10, 100] },
   ets: {},
+  mstl: {},
   naive: {},
   average: {},
 };
 
 /** Families whose search space is a single model: one candidate each, never sampled twice. */
-const FIXED: ReadonlySet<AutoMlFamily> = new Set(['ets', 'naive', 'average']);
+const FIXED: ReadonlySet<AutoMlFamily> = new Set(['ets', 'mstl', 'naive', 'average']);
 
 /** Draws the candidates: every fixed family once, then random points of the learners' spaces. */
 export function sampleCandidates(families: readonly AutoMlFamily[], trials: number, rng: Rng): Candidate[] {
@@ -159,8 +160,13 @@ export function candidateOptions(
     case 'linear':
       model = () => globalModel({ learner: () => new Ridge({ alpha: Number(p.alpha) }), trainWindow });
       break;
+    // The statistical models as the presets build them: ETS on the learners' training window,
+    // MSTL over the week and the year of daily data.
     case 'ets':
-      model = () => autoEtsModel(season);
+      model = () => autoEtsModel(season, trainWindow);
+      break;
+    case 'mstl':
+      model = () => mstlModel(mstlPeriods(freq));
       break;
     case 'naive':
       model = () => seasonalNaiveModel(season);
@@ -193,7 +199,12 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
   const threads = options.threads ?? 1;
   const eta = options.eta ?? 3;
   const maxWindows = options.maxWindows ?? 3;
-  const families = options.families ?? ['gbm', 'rf', 'linear', 'ets', 'naive'];
+  const requested = options.families ?? ['gbm', 'rf', 'linear', 'ets', 'mstl', 'naive'];
+  // On weekly data MSTL's one period is the season ETS already decomposes: it would score as ETS.
+  const periods = mstlPeriods(panel.freq);
+  const mstlIsEts =
+    periods.length === 1 && periods[0] === defaultSeason(panel.freq) && requested.includes('ets');
+  const families = requested.filter((f) => !(f === 'mstl' && mstlIsEts));
   if (!(eta >= 2) || !(maxWindows >= 1)) {
     throw new SalescastError('INVALID_ARGUMENT', 'AutoML needs eta ≥ 2 and at least one window.');
   }
