@@ -6,23 +6,22 @@ import { aggregatePanel, bottomSeries, hierarchicalForecast } from './hierarchic
 import { buildHierarchy } from './hierarchy.js';
 import { seasonalNaiveModel } from './local-models.js';
 
-/** Two stores × two products, daily, with a weekly pattern. */
-function storeProductPanel() {
+/** Two stores × two products, daily: S1/P1, S1/P2, S2/P1 and S2/P2, each `value(level, day)`. */
+function storeProductPanel(
+  levels: readonly number[],
+  days: number,
+  value: (level: number, t: number) => number,
+) {
   const seriesId: string[] = [];
   const date: number[] = [];
   const y: number[] = [];
-  for (const [store, product, level] of [
-    ['S1', 'P1', 10],
-    ['S1', 'P2', 20],
-    ['S2', 'P1', 5],
-    ['S2', 'P2', 40],
-  ] as const) {
-    for (let t = 0; t < 90; t++) {
-      seriesId.push(`${store}/${product}`);
+  ['S1/P1', 'S1/P2', 'S2/P1', 'S2/P2'].forEach((id, k) => {
+    for (let t = 0; t < days; t++) {
+      seriesId.push(id);
       date.push(19000 + t);
-      y.push(level * (1 + (t % 7) / 6) + ((t * 31 + level) % 7) - 3);
+      y.push(value(levels[k], t));
     }
-  }
+  });
   return buildPanel({ seriesId, date, y });
 }
 
@@ -36,7 +35,12 @@ function coherent(labels: readonly string[], yhat: Float64Array, h: number): voi
 }
 
 describe('hierarchical forecasts', () => {
-  const panel = storeProductPanel();
+  // A weekly pattern around each level.
+  const panel = storeProductPanel(
+    [10, 20, 5, 40],
+    90,
+    (level, t) => level * (1 + (t % 7) / 6) + ((t * 31 + level) % 7) - 3,
+  );
 
   it('aggregates histories to the total, each store and each product', () => {
     const hierarchy = buildHierarchy(bottomSeries(panel));
@@ -74,26 +78,14 @@ describe('hierarchical forecasts', () => {
     // A series that sells once in 17 days beside two large ones that drop in the last weeks: the
     // aggregates' forecasts disagree with the bottom ones, and OLS spreads the difference evenly,
     // which took the slow seller to about −22 units a day before negative forecasts were set to 0.
-    const seriesId: string[] = [];
-    const date: number[] = [];
-    const y: number[] = [];
-    for (const [store, product, level] of [
-      ['S1', 'P1', 0],
-      ['S1', 'P2', 200],
-      ['S2', 'P1', 1],
-      ['S2', 'P2', 300],
-    ] as const) {
-      for (let t = 0; t < 120; t++) {
-        seriesId.push(`${store}/${product}`);
-        date.push(19000 + t);
-        const v =
-          level === 0
-            ? Number(t % 17 === 0)
-            : level * (1 + (t % 7) / 3) * (t > 100 ? 0.4 : 1) + ((t * 37) % 23) - 11;
-        y.push(Math.max(0, v));
-      }
-    }
-    const slowSeller = buildPanel({ seriesId, date, y });
+    const slowSeller = storeProductPanel([0, 200, 1, 300], 120, (level, t) =>
+      Math.max(
+        0,
+        level === 0
+          ? Number(t % 17 === 0)
+          : level * (1 + (t % 7) / 3) * (t > 100 ? 0.4 : 1) + ((t * 37) % 23) - 11,
+      ),
+    );
     const options = {
       models: { ridge: () => globalModel({ learner: () => new Ridge({ alpha: 1 }) }) },
       lags: [7, 14],
