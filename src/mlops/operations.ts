@@ -9,6 +9,7 @@ import type { PlatformConfig } from '../platform/config.js';
 import type { RequestContext } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { BatchJudge } from '../realtime/batch-job.js';
+import { pruneBatchResults } from '../realtime/batch-results.js';
 import { ForecastWorkers } from '../realtime/forecast-workers.js';
 import { datasetDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
@@ -73,6 +74,9 @@ export interface OperationsDeps {
   usage: UsageService;
   now?: () => Date;
 }
+
+/** How often a worker removes batch results past their retention. */
+const BATCH_RESULT_PRUNE_MS = 3_600_000;
 
 function envMs(name: string, fallback: number): number {
   const v = Number(process.env[name]);
@@ -211,10 +215,19 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
       const tick = setInterval(() => {
         scheduler.tick().catch(onError);
       }, pollMs);
+      // Old batch results go once an hour, and once now (a worker may start after a long stop).
+      const prune = () => {
+        if (config.batchResultDays > 0)
+          pruneBatchResults(config.dataDir, config.batchResultDays, now().getTime()).catch(onError);
+      };
+      prune();
+      const pruning = setInterval(prune, BATCH_RESULT_PRUNE_MS);
+      pruning.unref();
       return {
         runner,
         async stop() {
           clearInterval(tick);
+          clearInterval(pruning);
           await consumer?.close();
           await runner.stop();
         },

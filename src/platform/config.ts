@@ -43,6 +43,11 @@ export interface PlatformConfig {
    * SALESCAST_ANOMALY_THRESHOLD); default 2.5.
    */
   anomalyThreshold?: number;
+  /**
+   * Days a batch forecast job's result is kept after it was written (env
+   * SALESCAST_BATCH_RESULT_DAYS); 0 keeps results until removed by hand. Default 7.
+   */
+  batchResultDays: number;
 }
 
 const MIB = 1024 * 1024;
@@ -68,6 +73,7 @@ export function platformConfig(
     maxUploadFiles: 16,
     forecastWorkers: forecastWorkersOf(env),
     anomalyThreshold: anomalyThresholdOf(env),
+    batchResultDays: batchResultDaysOf(env),
     ...overrides,
     dataDir: resolveDataDir(overrides.dataDir, env),
   };
@@ -84,6 +90,19 @@ function anomalyThresholdOf(env: NodeJS.ProcessEnv): number | undefined {
     );
   }
   return z;
+}
+
+function batchResultDaysOf(env: NodeJS.ProcessEnv): number {
+  const text = env.SALESCAST_BATCH_RESULT_DAYS;
+  if (text === undefined || text === '') return 7;
+  const days = Number(text);
+  if (!(Number.isInteger(days) && days >= 0)) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `SALESCAST_BATCH_RESULT_DAYS must be a whole number of days, 0 to keep results until removed by hand; got '${text}'.`,
+    );
+  }
+  return days;
 }
 
 const MAX_FORECAST_WORKERS = 64;

@@ -18,18 +18,13 @@ import type { JobContext, JobService, JobView } from '../mlops/jobs.js';
 import type { ProductionModels } from '../mlops/production-models.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
-import { tenantDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
+import { RESULT_FILE, resultDir } from './batch-results.js';
 import { type BatchInput, batchNdjson, type ModelRef, planBatch } from './forecast-service.js';
 import type { ForecastWorkers } from './forecast-workers.js';
 import { ServingRegistry } from './serving.js';
 
 export const BATCH_JOB_KIND = 'forecast-batch';
-
-/** The result file's name inside the job's folder. */
-const RESULT_FILE = 'forecasts.ndjson';
-
-const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** What a `forecast-batch` job carries (JSON). */
 export interface BatchJobPayload {
@@ -50,12 +45,6 @@ export interface BatchJobResult {
   bytes: number;
 }
 
-/** The folder of one job's result: `<dataDir>/tenants/<tenant>/forecast-batches/<jobId>/`. */
-function resultDir(dataDir: string, tenantId: string, jobId: string): string {
-  if (!JOB_ID.test(jobId)) throw new Error(`unsafe job id for a path: '${jobId}'`);
-  return join(tenantDir(dataDir, tenantId), 'forecast-batches', jobId);
-}
-
 export interface BatchJobService {
   /** Checks the batch against the production version (horizon, series) and enqueues it. */
   enqueue(p: Principal, input: BatchInput): Promise<{ job: JobView; series: number; rows: number }>;
@@ -71,6 +60,8 @@ export interface BatchJobServiceDeps {
   serving: ServingRegistry;
   jobs: JobService;
   dataDir: string;
+  /** Days results are kept (`SALESCAST_BATCH_RESULT_DAYS`); 0 keeps them. */
+  resultDays: number;
 }
 
 export function createBatchJobService(deps: BatchJobServiceDeps): BatchJobService {
@@ -113,9 +104,17 @@ export function createBatchJobService(deps: BatchJobServiceDeps): BatchJobServic
       const result = job.result as BatchJobResult;
       const path = join(resultDir(deps.dataDir, p.tenantId, jobId), RESULT_FILE);
       await stat(path).catch(() => {
-        throw new SalescastError('NOT_FOUND', `The result file of batch forecast job '${jobId}' is gone.`, {
-          field: 'id',
-        });
+        const kept =
+          deps.resultDays > 0
+            ? ` Results are kept ${deps.resultDays} days (SALESCAST_BATCH_RESULT_DAYS).`
+            : '';
+        throw new SalescastError(
+          'NOT_FOUND',
+          `The result file of batch forecast job '${jobId}' is gone.${kept}`,
+          {
+            field: 'id',
+          },
+        );
       });
       return { result, open: () => createReadStream(path) };
     },

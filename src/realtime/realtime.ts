@@ -75,6 +75,7 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     serving,
     jobs: platform.operations.jobs,
     dataDir: config.dataDir,
+    resultDays: config.batchResultDays,
   });
   const stream = createStreamService({
     store,

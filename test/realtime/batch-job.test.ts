@@ -6,11 +6,15 @@
  * /v1/forecast/batch/:jobId` answers 409 until then, streams the same lines as a streamed batch
  * after, and 404 to another tenant.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, readdir, readFile, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
+import type { JobView } from '../../src/mlops/jobs.js';
+import { platformConfig } from '../../src/platform/config.js';
+import { pruneBatchResults, resultDir } from '../../src/realtime/batch-results.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { tenantDir } from '../../src/store/files.js';
 import { type Caller, call, createTenant, DIALECTS, type Harness } from '../platform/harness.js';
@@ -170,5 +174,60 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     const wrongKind = await inject('GET', `/v1/forecast/batch/${monitor.id}`, admin.token);
     expect(wrongKind.statusCode).toBe(404);
     expect(wrongKind.json().detail).toMatch(/No batch forecast job/);
+  });
+
+  it('removes results past their retention when a worker starts, and says why when one is asked for', async () => {
+    const jobs = (await inject('GET', '/v1/jobs?kind=forecast-batch', admin.token)).json().jobs as JobView[];
+    const done = jobs.find((j) => j.status === 'succeeded')!;
+    const dir = resultDir(h.config.dataDir, admin.tenantId, done.id);
+    const batches = dirname(dir);
+    // A folder left by an attempt that died before its rename, and a recent result.
+    const leftover = join(batches, `.${done.id}.tmp-1-0000`);
+    await mkdir(leftover);
+    await mkdir(join(batches, 'recent'));
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
+    await utimes(dir, eightDaysAgo, eightDaysAgo);
+    await utimes(leftover, eightDaysAgo, eightDaysAgo);
+    const worker = await h.platform.operations.startWorker({ pollMs: 50 });
+    try {
+      const deadline = Date.now() + 10_000;
+      while ((await readdir(batches)).length > 1 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await worker.stop();
+    }
+    expect(await readdir(batches)).toEqual(['recent']);
+    const gone = await inject('GET', `/v1/forecast/batch/${done.id}`, admin.token);
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json().detail).toBe(
+      `The result file of batch forecast job '${done.id}' is gone. Results are kept 7 days (SALESCAST_BATCH_RESULT_DAYS).`,
+    );
+  });
+});
+
+describe('batch result retention', () => {
+  it('comes from SALESCAST_BATCH_RESULT_DAYS, 7 by default, and a bad value is refused by name', () => {
+    expect(platformConfig({}, {}).batchResultDays).toBe(7);
+    expect(platformConfig({}, { SALESCAST_BATCH_RESULT_DAYS: '0' }).batchResultDays).toBe(0);
+    expect(platformConfig({}, { SALESCAST_BATCH_RESULT_DAYS: '30' }).batchResultDays).toBe(30);
+    for (const bad of ['-1', '1.5', 'week']) {
+      expect(() => platformConfig({}, { SALESCAST_BATCH_RESULT_DAYS: bad })).toThrow(
+        `SALESCAST_BATCH_RESULT_DAYS must be a whole number of days, 0 to keep results until removed by hand; got '${bad}'.`,
+      );
+    }
+  });
+
+  it('keeps results younger than the retention and every one when it is 0', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'salescast-batches-'));
+    const batches = join(dataDir, 'tenants', 't1', 'forecast-batches');
+    await mkdir(join(batches, 'old'), { recursive: true });
+    await mkdir(join(batches, 'young'));
+    const now = Date.now();
+    const at = (days: number) => new Date(now - days * 86_400_000);
+    await utimes(join(batches, 'old'), at(3), at(3));
+    await utimes(join(batches, 'young'), at(1), at(1));
+    expect(await pruneBatchResults(dataDir, 2, now)).toBe(1);
+    expect(await readdir(batches)).toEqual(['young']);
+    expect(await pruneBatchResults(join(dataDir, 'nowhere'), 2, now)).toBe(0);
   });
 });
