@@ -66,6 +66,17 @@ describe('TtlLru', () => {
     now = 100;
     expect(c.get('long')).toBeUndefined();
   });
+  it('peeks without marking an entry used, and not past its expiry', () => {
+    let now = 0;
+    const c = new TtlLru<number>(2, 100, () => now);
+    c.set('a', 1);
+    c.set('b', 2);
+    expect(c.peek('a')).toBe(1);
+    c.set('c', 3); // a, only peeked at, is still the least recently used
+    expect([c.peek('a'), c.peek('b'), c.peek('c')]).toEqual([undefined, 2, 3]);
+    now = 100;
+    expect(c.peek('b')).toBeUndefined();
+  });
   it('drops the entries a predicate picks', () => {
     const c = new TtlLru<{ tenant: string }>(10, 1000);
     c.set('k1', { tenant: 't1' });

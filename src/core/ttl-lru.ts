@@ -52,6 +52,12 @@ export class TtlLru<V> {
     return e.value;
   }
 
+  /** The live value of `key` without marking it used; undefined when absent or expired. */
+  peek(key: string): V | undefined {
+    const e = this.entries.get(key);
+    return e !== undefined && e.expires > this.now() ? e.value : undefined;
+  }
+
   /** Stores `value` until the TTL has passed, or until `expiresAtMs` when that is sooner. */
   set(key: string, value: V, expiresAtMs = Infinity): void {
     const expires = Math.min(this.now() + this.ttlMs, expiresAtMs);

@@ -138,7 +138,8 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
         usage: deps.usage,
         dataDir: config.dataDir,
         workers: forecastWorkers(),
-        judge: judges.at(-1),
+        // The service judging now, not when the job started: one closed meanwhile judges no more.
+        judge: (key, ids, firsts) => judges.at(-1)?.(key, ids, firsts) ?? Promise.resolve(),
       });
     },
   };

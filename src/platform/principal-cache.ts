@@ -33,12 +33,13 @@ export function createPrincipalCache(
   options: { ttlMs?: number; maxEntries?: number; now?: () => number } = {},
 ): PrincipalCache {
   const ttl = options.ttlMs ?? PRINCIPAL_TTL_MS;
-  const entries = new TtlLru<Principal>(options.maxEntries ?? 10_000, ttl, options.now);
+  const max = options.maxEntries ?? 10_000;
+  const entries = new TtlLru<Principal>(Math.max(1, max), ttl, options.now);
   let epoch = 0;
   return {
     get: (credential) => entries.get(credential),
     set(credential, principal, at, expiresAtMs) {
-      if (ttl <= 0 || at !== epoch) return;
+      if (ttl <= 0 || max <= 0 || at !== epoch) return;
       entries.set(credential, principal, expiresAtMs);
     },
     epoch: () => epoch,

@@ -123,10 +123,9 @@ export function createBatchJobService(deps: BatchJobServiceDeps): BatchJobServic
 
 /**
  * Judges a batch job's first forecast periods (`firstPeriods`' layout) with the anomaly detectors
- * of a real-time service in the same process, if it serves the same version (`tenant|name|version`).
+ * of a real-time service in the same process, if it has the version (`tenant|name|version`) loaded.
  */
 export type BatchJudge = (
-  tenantId: string,
   modelKey: string,
   seriesIds: readonly string[],
   firsts: Float64Array,
@@ -165,7 +164,12 @@ export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): P
       served,
       input,
       workers,
-      judge && ((ids, firsts) => judge(ctx.tenantId, served.key, ids, firsts)),
+      // Judging is beside the job's point: its failure is logged, and the forecasts still written.
+      judge &&
+        ((ids, firsts) =>
+          judge(served.key, ids, firsts).catch((e: unknown) =>
+            ctx.log(`anomaly judging skipped: ${e instanceof Error ? e.message : String(e)}`),
+          )),
     );
     await deps.usage.add(ctx.tenantId, 'prediction_rows', batch.rows);
     await ctx.log(

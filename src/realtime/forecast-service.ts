@@ -97,14 +97,10 @@ export interface ForecastService {
   judgeForecast(served: ServedModel, seriesId: string, forecast: SeriesForecast): Promise<void>;
   /**
    * Judges the first periods of a batch forecast by another registry (a batch job's) with this
-   * service's detectors, when this service serves the same version; otherwise does nothing.
+   * service's detectors, when this service has that version (`tenant|name|version`) loaded;
+   * otherwise does nothing (loading it would replay its records only to judge).
    */
-  judgeBatch(
-    tenantId: string,
-    modelKey: string,
-    seriesIds: readonly string[],
-    firsts: Float64Array,
-  ): Promise<void>;
+  judgeBatch(modelKey: string, seriesIds: readonly string[], firsts: Float64Array): Promise<void>;
   readonly cacheStats: CacheStats;
 }
 
@@ -223,10 +219,9 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     },
     statsOf,
     judgeForecast,
-    async judgeBatch(tenantId, modelKey, seriesIds, firsts) {
-      const name = modelKey.split('|')[1];
-      const served = await serving.get(tenantId, name);
-      if (served.key === modelKey) await judgeFirsts(served, seriesIds, firsts);
+    async judgeBatch(modelKey, seriesIds, firsts) {
+      const loaded = serving.loadedVersion(modelKey);
+      if (loaded) await judgeFirsts(await loaded, seriesIds, firsts);
     },
     cacheStats: cache.stats,
   };

@@ -107,6 +107,11 @@ export class ServingRegistry {
     return loading;
   }
 
+  /** The served version of `key` (`tenant|name|version`) if it is loaded or loading; never loads it. */
+  loadedVersion(key: string): Promise<ServedModel> | undefined {
+    return this.entries.peek(key);
+  }
+
   /** Every loaded version of the tenant's models (streamed records update all of them). */
   async loaded(tenantId: string): Promise<ServedModel[]> {
     const mine = this.entries.valuesWithPrefix(`${tenantId}|`);

@@ -171,6 +171,14 @@ describe('principal cache', () => {
     expect(cache.get('c')).toBeUndefined();
   });
 
+  it('caches nothing with no room or no lifetime', () => {
+    for (const cache of [createPrincipalCache({ maxEntries: 0 }), createPrincipalCache({ ttlMs: 0 })]) {
+      cache.set('a', p('t1', 'a'), cache.epoch());
+      expect(cache.get('a')).toBeUndefined();
+      expect(cache.size).toBe(0);
+    }
+  });
+
   it('drops a tenant at once and refuses a lookup that raced the drop', () => {
     const cache = createPrincipalCache();
     cache.set('a', p('t1', 'a'), cache.epoch());

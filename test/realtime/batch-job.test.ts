@@ -74,11 +74,11 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     const n = demo.history.seriesIds.length;
     // The process's real-time service judges the job's forecasts with its detectors.
     const detector = (await realtime.serving.get(admin.tenantId)).detector;
-    const judged = new Map<string, number>();
-    const observe = detector.observeForecast.bind(detector);
+    const judged: [string, number][] = [];
+    const observe = detector.observeForecast;
     detector.observeForecast = (seriesId, forecast, level, spread) => {
-      judged.set(seriesId, forecast);
-      return observe(seriesId, forecast, level, spread);
+      judged.push([seriesId, forecast]);
+      return observe.call(detector, seriesId, forecast, level, spread);
     };
     const before = await used();
     const accepted = await inject('POST', '/v1/forecast/batch', admin.token, { h: 7, async: true });
@@ -103,6 +103,7 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
       job = await waitForJob(job_id);
     } finally {
       await worker.stop();
+      detector.observeForecast = observe;
     }
     expect(job.status, JSON.stringify(job)).toBe('succeeded');
     expect(job.kind).toBe('forecast-batch');
@@ -131,7 +132,7 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     expect(lines[0]).toEqual({ model: { name: 'default', version: 1 }, h: 7, series: n, rows: n * 7 });
     expect(lines.slice(1).map((l) => l.series_id)).toEqual(demo.history.seriesIds);
     // Every series' first period went through the prediction-stream detector, once.
-    expect(new Map(lines.slice(1).map((l) => [l.series_id, l.forecasts[0].yhat]))).toEqual(judged);
+    expect(judged).toEqual(lines.slice(1).map((l) => [l.series_id, l.forecasts[0].yhat]));
 
     // Written in the tenant's files, with no temporary leftovers beside it.
     const dir = join(tenantDir(h.config.dataDir, admin.tenantId), 'forecast-batches');
@@ -174,6 +175,12 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     const wrongKind = await inject('GET', `/v1/forecast/batch/${monitor.id}`, admin.token);
     expect(wrongKind.statusCode).toBe(404);
     expect(wrongKind.json().detail).toMatch(/No batch forecast job/);
+  });
+
+  it('judges only with a version already loaded, never loading one to judge', async () => {
+    const key = `${admin.tenantId}|default|99`;
+    await realtime.forecasts.judgeBatch(key, ['S1/P1'], new Float64Array([0, 1, 1]));
+    expect(realtime.serving.loadedVersion(key)).toBeUndefined();
   });
 
   it('removes results past their retention when a worker starts, and says why when one is asked for', async () => {
