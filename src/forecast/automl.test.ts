@@ -80,12 +80,29 @@ describe('autoMl', () => {
       kind: 'mstl',
       config: { periods: [52] },
     });
-    // On a weekly pattern both are scored, and both beat the moving average.
-    const result = autoMl(weekly(), { h: 7, families: ['ets', 'mstl', 'average'], maxWindows: 1 });
+    // Over three years with a week and a year in them, MSTL, which models both, beats ETS, which
+    // sees the week and two years, and both beat the moving average.
+    const days = 3 * 365;
+    const yearly = buildPanel({
+      seriesId: Array(days).fill('d'),
+      date: Array.from({ length: days }, (_, t) => 19000 + t),
+      y: Array.from(
+        { length: days },
+        (_, t) =>
+          50 +
+          8 * Math.sin((2 * Math.PI * t) / 7) +
+          30 * Math.sin((2 * Math.PI * t) / 365.25) +
+          ((t * 7919) % 7) / 7,
+      ),
+    });
+    const result = autoMl(yearly, { h: 28, families: ['ets', 'mstl', 'average'], maxWindows: 1 });
     const wape = (family: string) => result.leaderboard.find((e) => e.candidate.family === family)!.wape;
-    expect(wape('mstl')).toBeLessThan(wape('average'));
+    expect(wape('mstl')).toBeLessThan(wape('ets'));
     expect(wape('ets')).toBeLessThan(wape('average'));
-    // On weekly data MSTL would repeat ETS, so it is not tried beside it.
+    // With under two years MSTL would repeat ETS, so it is not tried beside it.
+    const short = autoMl(weekly(), { h: 7, families: ['ets', 'mstl'], maxWindows: 1 });
+    expect(short.leaderboard.map((e) => e.candidate.family)).toEqual(['ets']);
+    // On weekly data MSTL's one period is ETS's season: not tried beside it either.
     const weeklyPanel = buildPanel({
       seriesId: Array(120).fill('w'),
       date: Array.from({ length: 120 }, (_, t) => 19000 + 7 * t),

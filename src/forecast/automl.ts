@@ -7,7 +7,7 @@
 import type { Frequency } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
-import type { Panel } from '../features/panel.js';
+import { type Panel, seriesCount, seriesLength } from '../features/panel.js';
 import {
   GradientBoosting,
   type GradientBoostingParams,
@@ -200,11 +200,9 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
   const eta = options.eta ?? 3;
   const maxWindows = options.maxWindows ?? 3;
   const requested = options.families ?? ['gbm', 'rf', 'linear', 'ets', 'mstl', 'naive'];
-  // On weekly data MSTL's one period is the season ETS already decomposes: it would score as ETS.
-  const periods = mstlPeriods(panel.freq);
-  const mstlIsEts =
-    periods.length === 1 && periods[0] === defaultSeason(panel.freq) && requested.includes('ets');
-  const families = requested.filter((f) => !(f === 'mstl' && mstlIsEts));
+  const families = requested.filter(
+    (f) => !(f === 'mstl' && requested.includes('ets') && mstlRepeatsEts(panel)),
+  );
   if (!(eta >= 2) || !(maxWindows >= 1)) {
     throw new SalescastError('INVALID_ARGUMENT', 'AutoML needs eta ≥ 2 and at least one window.');
   }
@@ -226,6 +224,18 @@ export function autoMl(panel: Panel, options: AutoMlOptions): AutoMlResult {
     }
     alive = scored.slice(0, Math.max(1, Math.ceil(scored.length / eta))).map((e) => e.candidate);
   }
+}
+
+/**
+ * Whether MSTL would fit the model ETS fits: when no series covers two cycles of a period beside
+ * the season (weekly data has none; a daily panel shorter than two years drops the year), MSTL
+ * decomposes the season alone, over a history no longer than ETS's training window.
+ */
+function mstlRepeatsEts(panel: Panel): boolean {
+  const season = defaultSeason(panel.freq);
+  let longest = 0;
+  for (let s = 0; s < seriesCount(panel); s++) longest = Math.max(longest, seriesLength(panel, s));
+  return mstlPeriods(panel.freq).every((p) => p === season || longest < 2 * p);
 }
 
 /**
