@@ -113,6 +113,8 @@ export interface ForecastServiceDeps {
   batchMaxRows?: number;
   /** Threads that forecast a large batch's chunks in parallel; without them, batches run here. */
   workers?: ForecastWorkers;
+  /** Told of an alert that could not be raised; the forecast is answered all the same. */
+  onError?: (message: string, error: unknown) => void;
 }
 
 type CachedForecast = SeriesForecast & { model: ModelRef; h: number };
@@ -156,12 +158,17 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
       );
       if (!finding) continue;
       statsOf(served.tenantId).anomaly();
-      await alerts.raise(served.tenantId, {
-        ...finding,
-        seriesId,
-        date: formatDay(firsts[3 * i]),
-        model: `${served.model.name}@${served.model.version}`,
-      });
+      // A forecast, or a streamed batch half written, is not failed for want of its alert.
+      try {
+        await alerts.raise(served.tenantId, {
+          ...finding,
+          seriesId,
+          date: formatDay(firsts[3 * i]),
+          model: `${served.model.name}@${served.model.version}`,
+        });
+      } catch (e) {
+        deps.onError?.(`raising a ${finding.kind} alert for series '${seriesId}' failed`, e);
+      }
     }
   };
   const judgeForecast = (served: ServedModel, seriesId: string, forecast: SeriesForecast) =>

@@ -70,6 +70,7 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
     cache: { ...options.cache, redis, redisPrefix: config.redisPrefix },
     batchMaxRows: options.batchMaxRows,
     workers,
+    onError: options.onError,
   });
   const batchJobs = createBatchJobService({
     serving,

@@ -20,8 +20,17 @@ import type { ForecastService } from './forecast-service.js';
 import type { DriverValue, StreamRecord } from './online-state.js';
 import { forecastSeries, type ServedModel, type ServingRegistry } from './serving.js';
 
-/** Records per request body (and per Redis read). */
+/** Records per request body. */
 export const MAX_STREAM_RECORDS = 50_000;
+
+/** Entries per read of the Redis stream. */
+const READ_COUNT = 100;
+
+/**
+ * How far after a series' last period a streamed actual may be dated: a year. The periods between
+ * are kept as gaps, so a mistyped year would otherwise fill the series' window with them.
+ */
+const MAX_PERIODS_AHEAD = { day: 366, week: 53 } as const;
 
 /** Records per message on the channel that shares applied records between processes. */
 const APPLIED_MESSAGE_RECORDS = 1000;
@@ -198,9 +207,20 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     records.forEach((r, i) => {
       if (!primary.state.has(r.seriesId))
         throw bad(lineOf(i), 'series_id', `the production model does not know the series '${r.seriesId}'.`);
-      const step = primary.state.freq === 'week' ? 7 : 1;
-      if ((r.date - primary.state.lastDate(r.seriesId)) % step !== 0)
+      const { freq } = primary.state;
+      const step = freq === 'week' ? 7 : 1;
+      const last = primary.state.lastDate(r.seriesId);
+      if ((r.date - last) % step !== 0)
         throw bad(lineOf(i), 'date', `date ${formatDay(r.date)} is off the series' weekly grid.`);
+      const ahead = (r.date - last) / step;
+      if (r.y !== null && ahead > MAX_PERIODS_AHEAD[freq]) {
+        const unit = freq === 'week' ? 'weeks' : 'days';
+        throw bad(
+          lineOf(i),
+          'date',
+          `date ${formatDay(r.date)} is ${ahead} ${unit} after the series' last one (${formatDay(last)}); a streamed actual may be at most ${MAX_PERIODS_AHEAD[freq]} ${unit} ahead.`,
+        );
+      }
     });
     const at = new Date().toISOString();
     await deps.store.withTenant(tenantId, (repo) =>
@@ -217,7 +237,13 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     const others = (await serving.loaded(tenantId)).filter((s) => s !== primary);
     const result: IngestResult = { accepted: 0, appended: 0, corrected: 0, future: 0, stale: 0, alerts: [] };
     for (const r of records) {
-      result.alerts.push(...(await judge(primary, r)));
+      // The records are stored: a failure to judge one (the alert store unreachable, say) is
+      // logged, and the record still applied here and told to the other processes.
+      try {
+        result.alerts.push(...(await judge(primary, r)));
+      } catch (e) {
+        deps.onError?.(`judging the streamed actual of series '${r.seriesId}' failed`, e);
+      }
       const applied = primary.state.apply(r);
       result[applied.kind]++;
       result.accepted++;
@@ -262,19 +288,33 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
         done.push(id);
       }
     }
-    for (const [tenantId, { records, ids }] of byTenant) {
-      try {
-        await ingest(tenantId, records);
-        done.push(...ids);
-      } catch (e) {
-        if (e instanceof SalescastError) {
-          deps.onError?.(`dropping ${records.length} streamed records of tenant ${tenantId}`, e);
+    for (const [tenantId, batch] of byTenant) {
+      let { records, ids } = batch;
+      while (records.length > 0) {
+        try {
+          await ingest(tenantId, records);
           done.push(...ids);
-        } else {
-          deps.onError?.(
-            `ingesting ${records.length} streamed records of tenant ${tenantId} failed; they stay pending and are retried`,
-            e,
-          );
+          break;
+        } catch (e) {
+          // Every record is checked before any is stored: one refused by its line is dropped, and
+          // the others are ingested without it.
+          const line = e instanceof SalescastError ? e.location?.line : undefined;
+          if (line !== undefined && line >= 1 && line <= records.length) {
+            deps.onError?.(`dropping stream entry ${ids[line - 1]} of tenant ${tenantId}`, e);
+            done.push(ids[line - 1]);
+            records = records.filter((_, k) => k !== line - 1);
+            ids = ids.filter((_, k) => k !== line - 1);
+          } else if (e instanceof SalescastError) {
+            deps.onError?.(`dropping ${records.length} streamed records of tenant ${tenantId}`, e);
+            done.push(...ids);
+            break;
+          } else {
+            deps.onError?.(
+              `ingesting ${records.length} streamed records of tenant ${tenantId} failed; they stay pending and are retried`,
+              e,
+            );
+            break;
+          }
         }
       }
     }
@@ -329,8 +369,11 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
           'GROUP',
           group,
           name,
+          // Small enough that a read is ingested well within claimIdleMs, even for a model whose
+          // judging forecasts the whole panel per record: a slower read would be taken over and
+          // ingested twice.
           'COUNT',
-          1000,
+          READ_COUNT,
           'BLOCK',
           500,
           'STREAMS',

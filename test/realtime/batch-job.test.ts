@@ -15,6 +15,7 @@ import { buildServer } from '../../src/api/server.js';
 import type { JobView } from '../../src/mlops/jobs.js';
 import { platformConfig } from '../../src/platform/config.js';
 import { pruneBatchResults, resultDir } from '../../src/realtime/batch-results.js';
+import { createForecastService } from '../../src/realtime/forecast-service.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { tenantDir } from '../../src/store/files.js';
 import { type Caller, call, createTenant, DIALECTS, type Harness } from '../platform/harness.js';
@@ -181,6 +182,38 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     const key = `${admin.tenantId}|default|99`;
     await realtime.forecasts.judgeBatch(key, ['S1/P1'], new Float64Array([0, 1, 1]));
     expect(realtime.serving.loadedVersion(key)).toBeUndefined();
+  });
+
+  it('still answers when an alert cannot be raised, and says why', async () => {
+    const errors: string[] = [];
+    const forecasts = createForecastService({
+      serving: realtime.serving,
+      usage: h.platform.usage,
+      // The alert store unreachable.
+      alerts: {
+        ...realtime.alerts,
+        raise: async () => {
+          throw new Error('connection refused');
+        },
+      },
+      onError: (message) => errors.push(message),
+    });
+    const served = await realtime.serving.get(admin.tenantId);
+    const id = demo.history.seriesIds[0];
+    const observe = served.detector.observeForecast;
+    served.detector.observeForecast = () => ({
+      kind: 'forecast_spike',
+      severity: 'major',
+      score: 9,
+      value: 50,
+      expected: 5,
+    });
+    try {
+      await forecasts.judgeBatch(served.key, [id], new Float64Array([served.state.lastDate(id) + 1, 50, 1]));
+    } finally {
+      served.detector.observeForecast = observe;
+    }
+    expect(errors).toEqual([`raising a forecast_spike alert for series '${id}' failed`]);
   });
 
   it('removes results past their retention when a worker starts, and says why when one is asked for', async () => {

@@ -154,6 +154,17 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     expect(unknown.json()).toMatchObject({ line: 1, field: 'series_id' });
     const notJson = await postStream(h.app, admin.token, 'hello');
     expect(notJson.json()).toMatchObject({ code: 'INVALID_DATA', line: 1 });
+    // A mistyped year would fill the series' window with empty days.
+    const farAhead = await postStream(
+      h.app,
+      admin.token,
+      `{"series_id":"${id}","date":"${next}","y":3}\n{"series_id":"${id}","date":"${formatDay(before + 367)}","y":3}`,
+    );
+    expect(farAhead.statusCode).toBe(422);
+    expect(farAhead.json()).toMatchObject({ line: 2, field: 'date' });
+    expect(farAhead.json().detail).toBe(
+      `line 2: date ${formatDay(before + 367)} is 367 days after the series' last one (${formatDay(before)}); a streamed actual may be at most 366 days ahead.`,
+    );
     expect(served.state.lastDate(id)).toBe(before);
   });
 
@@ -230,6 +241,57 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
         last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
       }
       expect(last).toBe(before + 1);
+    },
+  );
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    'drops only the stream entry the platform refuses, and ingests the others read with it',
+    async () => {
+      const redis = new Redis(process.env.REDIS_URL!);
+      // A stream of its own, so the harness server's consumer does not take the entries first.
+      const prefix = `${h.config.redisPrefix}partial:`;
+      const key = streamKey(prefix);
+      const errors: string[] = [];
+      const stream = createStreamService({
+        store: h.platform.store,
+        serving: realtime.serving,
+        forecasts: realtime.forecasts,
+        alerts: realtime.alerts,
+        redis,
+        redisPrefix: prefix,
+        onError: (message) => errors.push(message),
+      });
+      try {
+        const id = demo.panel.seriesIds[4];
+        const last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+        const record = (seriesId: string, date: number) =>
+          JSON.stringify({ series_id: seriesId, date: formatDay(date), y: 2 });
+        // Written before the consumer starts, so one read takes all three.
+        await redis.xgroup('CREATE', key, 'salescast-stream', '$', 'MKSTREAM');
+        await redis.xadd(key, '*', 'tenant', admin.tenantId, 'record', record(id, last + 1));
+        const unknown = await redis.xadd(
+          key,
+          '*',
+          'tenant',
+          admin.tenantId,
+          'record',
+          record('nope', last + 1),
+        );
+        await redis.xadd(key, '*', 'tenant', admin.tenantId, 'record', record(id, last + 2));
+        await stream.startConsumer();
+        let lastNow = last;
+        for (let i = 0; i < 100 && lastNow !== last + 2; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          lastNow = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+        }
+        expect(lastNow).toBe(last + 2);
+        expect(errors).toEqual([`dropping stream entry ${unknown} of tenant ${admin.tenantId}`]);
+        expect(Number(((await redis.xpending(key, 'salescast-stream')) as [number])[0])).toBe(0);
+      } finally {
+        await stream.close();
+        await redis.del(key);
+        await redis.quit();
+      }
     },
   );
 
