@@ -137,9 +137,15 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
 
   /**
    * Judges the first forecast periods of `seriesIds` (`firstPeriods`' layout), once per state of
-   * each series: a forecast asked again from the same state is not a new prediction.
+   * each series: a forecast asked again from the same state is not a new prediction. `versions`
+   * are the states the forecasts were made from, when that was not now (a thread's chunk).
    */
-  const judgeFirsts = async (served: ServedModel, seriesIds: readonly string[], firsts: Float64Array) => {
+  const judgeFirsts = async (
+    served: ServedModel,
+    seriesIds: readonly string[],
+    firsts: Float64Array,
+    versions?: readonly number[],
+  ) => {
     let seen = judged.get(served);
     if (!seen) {
       seen = new Map();
@@ -147,7 +153,7 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     }
     for (let i = 0; i < seriesIds.length; i++) {
       const seriesId = seriesIds[i];
-      const version = served.state.versionOf(seriesId);
+      const version = versions?.[i] ?? served.state.versionOf(seriesId);
       if (seen.get(seriesId) === version) continue;
       seen.set(seriesId, version);
       const finding = served.detector.observeForecast(
@@ -206,7 +212,9 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     async batch(p, input) {
       requirePermission(p, 'forecasts:view');
       const served = await serving.get(p.tenantId, input.model);
-      const batch = planBatch(served, input, deps.workers, (ids, firsts) => judgeFirsts(served, ids, firsts));
+      const batch = planBatch(served, input, deps.workers, (ids, firsts, versions) =>
+        judgeFirsts(served, ids, firsts, versions),
+      );
       const limit = deps.batchMaxRows ?? MAX_BATCH_ROWS;
       if (batch.rows > limit) {
         throw new SalescastError(
@@ -255,7 +263,7 @@ export function planBatch(
   served: ServedModel,
   input: BatchInput,
   workers?: ForecastWorkers,
-  judge?: (seriesIds: readonly string[], firsts: Float64Array) => Promise<void>,
+  judge?: (seriesIds: readonly string[], firsts: Float64Array, versions?: readonly number[]) => Promise<void>,
 ): BatchForecast {
   checkHorizon(served, input.h);
   const ids = input.seriesIds ? [...new Set(input.seriesIds)] : served.state.seriesIds;
@@ -282,22 +290,25 @@ export function planBatch(
     // end; at least two each, so that writing out one chunk overlaps forecasting the next.
     const rounds = Math.max(2, Math.ceil(ids.length / (pool.size * BATCH_CHUNK)));
     const size = Math.ceil(ids.length / (pool.size * rounds));
-    const ahead: { ids: readonly string[]; chunk: Promise<ForecastChunk> }[] = [];
+    const ahead: { ids: readonly string[]; versions: number[]; chunk: Promise<ForecastChunk> }[] = [];
     let next = 0;
     const launch = () => {
       const chunkIds = ids.slice(next, next + size);
       const chunk = pool.forecast(served, chunkIds, input.h);
       // A reader that stops early leaves chunks nobody awaits; their failures are not its errors.
       chunk.catch(() => {});
-      ahead.push({ ids: chunkIds, chunk });
+      // The states the chunk is forecast from: a record streamed before it is judged must not
+      // make this forecast pass for that of the newer state.
+      const versions = chunkIds.map((id) => served.state.versionOf(id));
+      ahead.push({ ids: chunkIds, versions, chunk });
       next += size;
     };
     while (next < ids.length && ahead.length < 2 * pool.size) launch();
     while (ahead.length > 0) {
-      const { ids: chunkIds, chunk } = ahead.shift()!;
+      const { ids: chunkIds, versions, chunk } = ahead.shift()!;
       const { text, firsts } = await chunk;
       if (next < ids.length) launch();
-      await judge?.(chunkIds, firsts);
+      await judge?.(chunkIds, firsts, versions);
       yield text;
     }
   };

@@ -235,6 +235,32 @@ describe('batch forecasts on worker threads', () => {
     }
   });
 
+  it('judges a chunk at the state it was forecast from, when a record lands before it is judged', async () => {
+    const { realtime } = await server(0);
+    const served = await realtime.serving.get(admin.tenantId);
+    const workers = new ForecastWorkers(2, COMPILED_WORKER);
+    try {
+      const judgedAt = new Map<string, number | undefined>();
+      const plan = planBatch(served, { h: 21 }, workers, async (ids, _firsts, versions) => {
+        ids.forEach((id, i) => {
+          judgedAt.set(id, versions?.[i]);
+        });
+      });
+      const chunks = plan.chunks[Symbol.asyncIterator]();
+      // Every chunk is on a thread once the first is back; then a record lands for the last series.
+      await chunks.next();
+      const last = demo.history.seriesIds.at(-1)!;
+      const forecastAt = served.state.versionOf(last);
+      served.state.apply({ seriesId: last, date: served.state.lastDate(last) + 1, y: 3, drivers: {} });
+      while (!(await chunks.next()).done);
+      expect(served.state.versionOf(last)).toBe(forecastAt + 1);
+      expect(judgedAt.get(last)).toBe(forecastAt);
+      expect(judgedAt.size).toBe(demo.history.seriesIds.length);
+    } finally {
+      await workers.close();
+    }
+  });
+
   it('sends a version again to a thread that has dropped it', async () => {
     const threaded = await server(0);
     const served = await threaded.realtime.serving.get(admin.tenantId);
