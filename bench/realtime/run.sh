@@ -6,7 +6,8 @@
 #   1. max throughput of the bare route and of POST /v1/forecast (cached), same connections,
 #      alternated PAIRS times (env, default 5): the ratio is the median pair's. Each round also runs
 #      the bare route after WORK_US (env, default 20) µs of busy work per request, to show what a
-#      route costing that much more than the bare one reaches on this machine;
+#      route costing that much more than the bare one reaches on this machine; then the cached
+#      forecast asking for every series in turn (spread.mjs), as real traffic fills the cache;
 #   2. p50/p99 of POST /v1/forecast at 1,000 req/s, cached and with the cache disabled: with
 #      autocannon --overallRate (which sends each second's requests as one burst over its 20
 #      connections) and with paced.mjs (open loop, one request due every millisecond, latency
@@ -87,6 +88,14 @@ for pair in $(seq "$PAIRS"); do
   "$AC" -j -c 10 -d "$DUR" -m POST -H "$JSON_CT" -b '{}' "$BARE/constant-after-work" >"$OUT/work-$pair.json" 2>/dev/null
   echo "$((t1 - t0)) $((t2 - t1)) $TICKS $(($(cpu_ticks) - t2))" >"$OUT/pair-$pair.cpu"
 done
+# Every series in turn: the prediction cache holds an entry per series, as under real traffic
+# (the first pass, over the warm-up, fills it). The load generator builds each request's body, so
+# the server's CPU per request is the figure to compare with the one-series run.
+echo "max throughput: /v1/forecast (cached), every series in turn" >&2
+node "$ROOT/bench/realtime/spread.mjs" --autocannon "$AC_DIR" --info "$INFO" --seconds 2 >/dev/null
+t0=$(cpu_ticks)
+node "$ROOT/bench/realtime/spread.mjs" --autocannon "$AC_DIR" --info "$INFO" --seconds "$DUR" >"$OUT/forecast-spread.json"
+echo "$(($(cpu_ticks) - t0)) $TICKS" >"$OUT/forecast-spread.cpu"
 # The platform's own cost per authenticated call (API-key lookup, API-call metering, rate limit),
 # which every /v1 route pays before its handler runs.
 "$AC" -j -c 10 -d "$DUR" -H "$AUTH" "$API/v1/usage" >"$OUT/usage-max.json" 2>/dev/null
@@ -175,6 +184,7 @@ const middle = pairs.find((p) => p.ratio === median(pairs.map((q) => q.ratio)));
 const runs = [
   sum(`bare route, max throughput (pair with the median ratio of ${pairs.length})`, middle.bare),
   sum('POST /v1/forecast cached, max throughput (same pair)', middle.forecast),
+  sum('POST /v1/forecast cached, every series in turn, max throughput', read('forecast-spread.json')),
   sum('GET /v1/usage (authenticated platform route), max throughput', read('usage-max.json')),
   sum('POST /v1/forecast cached, 1,000 req/s', read('forecast-1000.json')),
   sum('POST /v1/forecast uncached, 1,000 req/s', read('forecast-nocache-1000.json')),
@@ -206,6 +216,8 @@ const batch = (name) => {
     first_batch_s: Number(fs.readFileSync(`${out}/batch-${name}.first`, 'utf8').trim()),
   };
 };
+const spreadTicks = fs.readFileSync(`${out}/forecast-spread.cpu`, 'utf8').trim().split(' ').map(Number);
+const spread = read('forecast-spread.json');
 const result = {
   cores: Number(cores),
   load_before: loadBefore,
@@ -213,6 +225,7 @@ const result = {
   runs,
   paced,
   throughput_ratio: middle.ratio,
+  spread_cpu_us_per_request: Math.round((spreadTicks[0] / spreadTicks[1] / spread.requests.total) * 1e7) / 10,
   // A bare route that busy-waits work_us per request, against the bare route of the same round.
   work_us: Number(workUs),
   work_ratio: median(pairs.map((p) => p.work_ratio)),
@@ -230,6 +243,9 @@ console.log(
   `\nthroughput ratio (cached forecast / bare route), median of ${pairs.length} pairs: ${result.throughput_ratio}; pairs: ${pairs
     .map((p) => `${p.forecast_req_per_s}/${p.bare_req_per_s} = ${p.ratio} (CPU ${p.forecast_cpu_us_per_request}/${p.bare_cpu_us_per_request} µs per request)`)
     .join('; ')}`,
+);
+console.log(
+  `cached forecast, every series in turn: ${Math.round(spread.requests.average)} req/s, server CPU ${result.spread_cpu_us_per_request} µs per request`,
 );
 console.log(
   `bare route after ${workUs} µs of busy work per request / bare route, median of ${pairs.length} rounds: ${result.work_ratio}; rounds: ${pairs
