@@ -244,30 +244,45 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     },
   );
 
+  /**
+   * A stream service over a stream of its own, its group created, so that the harness server's
+   * consumer does not take the entries first; `errors` collects what it logs.
+   */
+  const ownStream = async (name: string, claimIdleMs?: number) => {
+    const redis = new Redis(process.env.REDIS_URL!);
+    const prefix = `${h.config.redisPrefix}${name}:`;
+    const key = streamKey(prefix);
+    const group = 'salescast-stream';
+    const errors: string[] = [];
+    const stream = createStreamService({
+      store: h.platform.store,
+      serving: realtime.serving,
+      forecasts: realtime.forecasts,
+      alerts: realtime.alerts,
+      redis,
+      redisPrefix: prefix,
+      claimIdleMs,
+      onError: (message) => errors.push(message),
+    });
+    await redis.xgroup('CREATE', key, group, '$', 'MKSTREAM');
+    const close = async () => {
+      await stream.close();
+      await redis.del(key);
+      await redis.quit();
+    };
+    return { redis, key, group, errors, stream, close };
+  };
+
   it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
     'drops only the stream entry the platform refuses, and ingests the others read with it',
     async () => {
-      const redis = new Redis(process.env.REDIS_URL!);
-      // A stream of its own, so the harness server's consumer does not take the entries first.
-      const prefix = `${h.config.redisPrefix}partial:`;
-      const key = streamKey(prefix);
-      const errors: string[] = [];
-      const stream = createStreamService({
-        store: h.platform.store,
-        serving: realtime.serving,
-        forecasts: realtime.forecasts,
-        alerts: realtime.alerts,
-        redis,
-        redisPrefix: prefix,
-        onError: (message) => errors.push(message),
-      });
+      const { redis, key, group, errors, stream, close } = await ownStream('partial');
       try {
         const id = demo.panel.seriesIds[4];
         const last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
         const record = (seriesId: string, date: number) =>
           JSON.stringify({ series_id: seriesId, date: formatDay(date), y: 2 });
         // Written before the consumer starts, so one read takes all three.
-        await redis.xgroup('CREATE', key, 'salescast-stream', '$', 'MKSTREAM');
         await redis.xadd(key, '*', 'tenant', admin.tenantId, 'record', record(id, last + 1));
         const unknown = await redis.xadd(
           key,
@@ -286,11 +301,9 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
         }
         expect(lastNow).toBe(last + 2);
         expect(errors).toEqual([`dropping stream entry ${unknown} of tenant ${admin.tenantId}`]);
-        expect(Number(((await redis.xpending(key, 'salescast-stream')) as [number])[0])).toBe(0);
+        expect(Number(((await redis.xpending(key, group)) as [number])[0])).toBe(0);
       } finally {
-        await stream.close();
-        await redis.del(key);
-        await redis.quit();
+        await close();
       }
     },
   );
@@ -298,24 +311,8 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
     'takes over entries a crashed consumer left pending, and drops one that keeps failing',
     async () => {
-      const redis = new Redis(process.env.REDIS_URL!);
-      // A stream of its own, so the harness server's consumer does not take the entries first.
-      const prefix = `${h.config.redisPrefix}reclaim:`;
-      const key = streamKey(prefix);
-      const group = 'salescast-stream';
-      const errors: string[] = [];
-      const stream = createStreamService({
-        store: h.platform.store,
-        serving: realtime.serving,
-        forecasts: realtime.forecasts,
-        alerts: realtime.alerts,
-        redis,
-        redisPrefix: prefix,
-        claimIdleMs: 100,
-        onError: (message) => errors.push(message),
-      });
+      const { redis, key, group, errors, stream, close } = await ownStream('reclaim', 100);
       try {
-        await redis.xgroup('CREATE', key, group, '$', 'MKSTREAM');
         const id = demo.panel.seriesIds[5];
         const last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
         const entry = (date: number) =>
@@ -347,9 +344,7 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
           `dropping 1 stream entries delivered ${MAX_DELIVERIES} times without success`,
         ]);
       } finally {
-        await stream.close();
-        await redis.del(key);
-        await redis.quit();
+        await close();
       }
     },
   );
