@@ -162,15 +162,15 @@ export class OnlineState {
     return n > 0 && sum > 0 ? sum / n : 1;
   }
 
-  /**
-   * A digest of what a forecast of the series reads (its window and pending driver updates):
-   * equal digests mean equal forecasts, in any process, so it can key a shared prediction cache.
-   */
   /** How many records have changed the series since the state was built: cheap to compare. */
   versionOf(seriesId: string): number {
     return this.series(seriesId).version;
   }
 
+  /**
+   * A digest of what a forecast of the series reads (its window and pending driver updates):
+   * equal digests mean equal forecasts, in any process, so it can key a shared prediction cache.
+   */
   digest(seriesId: string): string {
     const r = this.series(seriesId);
     if (r.digest === undefined) {

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { formatDay, parseIsoDay } from '../core/dates.js';
+import { formatDay, parseIsoDay, periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { Store } from '../store/store.js';
@@ -174,7 +174,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   /** Judges an actual dated in the next periods against the forecast made before it. */
   const judge = async (served: ServedModel, r: StreamRecord): Promise<Alert[]> => {
     const { state } = served;
-    const gap = Math.round((r.date - state.lastDate(r.seriesId)) / (state.freq === 'week' ? 7 : 1));
+    const gap = Math.round((r.date - state.lastDate(r.seriesId)) / periodDays(state.freq));
     if (r.y === null || gap < 1 || gap > served.model.forecaster.horizon) return [];
     const [fc] = forecastSeries(served, [r.seriesId], gap);
     const model = `${served.model.name}@${served.model.version}`;
@@ -208,7 +208,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       if (!primary.state.has(r.seriesId))
         throw bad(lineOf(i), 'series_id', `the production model does not know the series '${r.seriesId}'.`);
       const { freq } = primary.state;
-      const step = freq === 'week' ? 7 : 1;
+      const step = periodDays(freq);
       const last = primary.state.lastDate(r.seriesId);
       if ((r.date - last) % step !== 0)
         throw bad(lineOf(i), 'date', `date ${formatDay(r.date)} is off the series' weekly grid.`);
