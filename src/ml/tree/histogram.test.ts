@@ -64,13 +64,13 @@ describe('histograms', () => {
     subtractHistogram(parent, child, allFeatures, mapper.binOffsets);
     const naive = buildHistogramNaive(mapper, bins, n, subset, grad, hess);
     for (let k = 0; k < parent.length; k++) expect(parent[k]).toBeCloseTo(naive[k], 9);
-    // Over some features only, the others' bins stay as they were.
+    // Over some features only (runs of consecutive ones and gaps), the others' bins stay as they were.
     const before = Float64Array.from(parent);
-    const first = allFeatures.subarray(0, 1);
-    subtractHistogram(parent, child, first, mapper.binOffsets);
-    const end = mapper.binOffsets[1] * 3;
+    const some = Int32Array.of(0, 2, 3);
+    subtractHistogram(parent, child, some, mapper.binOffsets);
+    const gap = [mapper.binOffsets[1] * 3, mapper.binOffsets[2] * 3];
     for (let k = 0; k < parent.length; k++)
-      expect(parent[k]).toBe(k < end ? before[k] - child[k] : before[k]);
+      expect(parent[k]).toBe(k >= gap[0] && k < gap[1] ? before[k] : before[k] - child[k]);
   });
 
   it('the two-thread builder gives bit-identical histograms to the serial one', () => {
@@ -90,15 +90,20 @@ describe('histograms', () => {
 
   it('with unit hessians, takes counts from the hessian sums, serially and in parallel', () => {
     const ones = new Float64Array(n).fill(1);
-    const naive = buildHistogramNaive(mapper, bins, n, subset, grad, ones);
-    for (const b of [new SerialHistogramBuilder(bins, n, mapper.binOffsets), parallel]) {
-      b.setFeatures(allFeatures);
-      b.setUnitHessian(true);
-      fill(b.rows, subset);
-      const out = new Float64Array(mapper.totalBins * 3);
-      b.build(0, subset.length, false, grad, ones, out);
-      for (let k = 0; k < out.length; k++) expect(out[k]).toBeCloseTo(naive[k], 9);
-      b.setUnitHessian(false);
+    // A node with fewer rows than its features have bins counts its rows as it goes instead.
+    const few = subset.slice(0, 10);
+    expect(few.length * allFeatures.length).toBeLessThan(mapper.totalBins);
+    for (const rows of [subset, few]) {
+      const naive = buildHistogramNaive(mapper, bins, n, rows, grad, ones);
+      for (const b of [new SerialHistogramBuilder(bins, n, mapper.binOffsets), parallel]) {
+        b.setFeatures(allFeatures);
+        b.setUnitHessian(true);
+        fill(b.rows, rows);
+        const out = new Float64Array(mapper.totalBins * 3).fill(7);
+        b.build(0, rows.length, false, grad, ones, out);
+        for (let k = 0; k < out.length; k++) expect(out[k]).toBeCloseTo(naive[k], 9);
+        b.setUnitHessian(false);
+      }
     }
   });
 

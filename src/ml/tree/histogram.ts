@@ -35,8 +35,10 @@ export function accumulateHistograms(
 ): void {
   const end = begin + count;
   // With every hessian exactly 1 the count of a bin equals its hessian sum, so the count update
-  // (a third of the memory traffic) is skipped and copied from the hessians at the end.
-  const countStep = unitHessian === 1 ? 0 : 1;
+  // (a third of the memory traffic) is skipped and copied from the hessians at the end. The copy
+  // visits every bin, so a node with fewer rows than its features have bins counts as it goes.
+  const binsToCopy = fEnd > fBegin ? binOffsets[features[fEnd - 1] + 1] - binOffsets[features[fBegin]] : 0;
+  const countStep = unitHessian === 1 && count * (fEnd - fBegin) >= binsToCopy ? 0 : 1;
   let k = fBegin;
   // Four features per pass over the rows: the row index and its gradient pair are loaded once for
   // four histograms, and the four independent read-modify-write chains overlap in the CPU (about
@@ -180,9 +182,13 @@ export function subtractHistogram(
   features: Int32Array,
   binOffsets: Int32Array,
 ): void {
-  for (let k = 0; k < features.length; k++) {
-    const f = features[k];
-    for (let i = binOffsets[f] * 3; i < binOffsets[f + 1] * 3; i++) parent[i] -= child[i];
+  // Runs of consecutive features are one range of bins: one loop each, with its bound held.
+  for (let k = 0; k < features.length; ) {
+    const first = features[k];
+    let last = first;
+    while (++k < features.length && features[k] === last + 1) last++;
+    const end = binOffsets[last + 1] * 3;
+    for (let i = binOffsets[first] * 3; i < end; i++) parent[i] -= child[i];
   }
 }
 

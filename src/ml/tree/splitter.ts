@@ -185,6 +185,8 @@ function scanNumeric(
   const mG = hist[m];
   const mH = hist[m + 1];
   const mC = hist[m + 2];
+  const minData = p.minDataInLeaf;
+  const end = (offset + missingBin - 1) * 3;
   // With no missing rows in the node both directions are the same split: try right only, and
   // let unseen NaN follow the larger child, which is the safer guess.
   for (let dir = 0; dir < (mC > 0 ? 2 : 1); dir++) {
@@ -192,15 +194,17 @@ function scanNumeric(
     let LG = defaultLeft ? mG : 0;
     let LH = defaultLeft ? mH : 0;
     let LC = defaultLeft ? mC : 0;
-    for (let t = 0; t < missingBin - 1; t++) {
-      const o = (offset + t) * 3;
+    for (let o = offset * 3; o < end; o += 3) {
+      const c = hist[o + 2];
       LG += hist[o];
       LH += hist[o + 1];
-      LC += hist[o + 2];
-      if (hist[o + 2] === 0) continue;
+      LC += c;
+      if (c === 0 || LC < minData) continue;
+      // The right side only shrinks from here on: no later threshold can leave it enough rows.
+      if (node.count - LC < minData) break;
       if (consider(best, node, parentGain, p, f, plain, LG, LH, LC)) {
         best.categorical = false;
-        best.thresholdBin = t;
+        best.thresholdBin = o / 3 - offset;
         best.defaultLeft = mC > 0 ? defaultLeft : LC >= node.count - LC;
       }
     }
