@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { dayFromParts } from '../core/dates.js';
 import { computeBatch, computeOnline, numericExog, seriesView } from './definition.js';
 import { buildFeatureSet } from './feature-set.js';
-import { buildPanel, type Panel, seriesLength } from './panel.js';
+import { buildPanel, isCategorical, type Panel, seriesLength } from './panel.js';
+import { LeftOutTargetSums } from './target-encoding.js';
 
 /** A daily panel of two series over 800 days with every driver the feature set knows. */
 function demoPanel(seed: number): Panel {
@@ -150,5 +151,48 @@ describe('target encodings', () => {
     );
     // Day 0: nothing earlier. Day 1: category x saw a's 1 on day 0. Day 2: x saw 1, 3 and 7.
     expect([...X.data.subarray(6)]).toEqual([Number.NaN, 1, 11 / 3, Number.NaN, 1, 11 / 3]);
+  });
+
+  it('count the rows a panel left out, summed per date and category, as if they were in it', () => {
+    const full = demoPanel(5);
+    const defs = buildFeatureSet(full, { lags: [], lagTransforms: {}, dateFeatures: [] }, 3);
+    const encoding = defs.findIndex((d) => d.name === 'store_target_mean');
+    expect(encoding).toBeGreaterThanOrEqual(0);
+    // Each series keeps its last 100 rows; s2 loses 30 more than s1, so left-out rows of one
+    // series are dated after kept rows of the other.
+    const keep = [100, 70];
+    const sums = new LeftOutTargetSums();
+    const kept: number[] = [];
+    for (let s = 0; s < 2; s++) {
+      const a = full.offsets[s];
+      const b = full.offsets[s + 1];
+      sums.add(full, full.y, a, b - keep[s]);
+      for (let r = b - keep[s]; r < b; r++) kept.push(r);
+    }
+    const window: Panel = {
+      freq: full.freq,
+      seriesIds: full.seriesIds,
+      offsets: Int32Array.of(0, keep[0], keep[0] + keep[1]),
+      dates: Int32Array.from(kept, (r) => full.dates[r]),
+      y: Float64Array.from(kept, (r) => full.y[r]),
+      exog: Object.fromEntries(
+        Object.entries(full.exog).map(([name, col]) => [
+          name,
+          isCategorical(col)
+            ? { codes: Int32Array.from(kept, (r) => col.codes[r]), levels: col.levels }
+            : Float64Array.from(kept, (r) => col[r]),
+        ]),
+      ),
+    };
+    const left = { ...window, leftOut: sums.targets };
+    const rows = Int32Array.from({ length: kept.length }, (_, i) => i);
+    const want = computeBatch(full, defs, Int32Array.from(kept));
+    const got = computeBatch(left, defs, rows);
+    const without = computeBatch(window, defs, rows);
+    const column = (X: typeof want) => X.data.subarray(encoding * kept.length, (encoding + 1) * kept.length);
+    const [w, g, o] = [column(want), column(got), column(without)];
+    for (let i = 0; i < kept.length; i++) expect(g[i]).toBeCloseTo(w[i], 12);
+    // Without the sums, the window alone averages other rows.
+    expect(o.some((v, i) => Math.abs(v - w[i]) > 1e-6)).toBe(true);
   });
 });

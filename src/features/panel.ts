@@ -31,6 +31,26 @@ export interface Panel {
    * Absent means 1 everywhere.
    */
   readonly weight?: Float64Array;
+  /**
+   * Observed targets of rows that precede this panel's rows but were left out of it (the older rows
+   * of a live window), per categorical driver, so that features prepared over the whole panel
+   * (target encodings) still count them. Sums are on the scale those features read: after the
+   * model's target transforms.
+   */
+  readonly leftOut?: LeftOutTargets;
+}
+
+/**
+ * Per categorical column: for each date (ascending) and category code, the sum of the observed
+ * targets of left-out rows and their count, as a target encoding counts rows (weight > 0).
+ */
+export interface LeftOutTargets {
+  readonly [column: string]: {
+    readonly dates: Int32Array;
+    readonly codes: Int32Array;
+    readonly sums: Float64Array;
+    readonly counts: Float64Array;
+  };
 }
 
 export function isCategorical(col: ExogColumn): col is CategoricalColumn {
@@ -343,7 +363,8 @@ export function extendPanel(history: Panel, h: number, future?: Panel): Panel {
       exog[name] = values;
     }
   }
-  return { freq: history.freq, seriesIds: history.seriesIds, offsets, dates, y, exog, weight };
+  const { leftOut } = history;
+  return { freq: history.freq, seriesIds: history.seriesIds, offsets, dates, y, exog, weight, leftOut };
 }
 
 /** Codes of `col` re-expressed in `levels` (unknown levels → -1). */

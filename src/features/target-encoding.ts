@@ -6,7 +6,7 @@
  */
 import { periodDays } from '../core/dates.js';
 import type { FeatureDefinition } from './definition.js';
-import { isCategorical, type Panel } from './panel.js';
+import { isCategorical, type LeftOutTargets, type Panel } from './panel.js';
 
 /** The target encoding of categorical column `column`, named `<column>_target_mean`. */
 export function targetEncodingFeature(column: string, minLag: number): FeatureDefinition {
@@ -28,7 +28,8 @@ export function targetEncodingFeature(column: string, minLag: number): FeatureDe
 
 /**
  * Per row: mean of the observed targets of rows with the row's category dated on or before
- * `date − minLag` periods (NaN when there are none or the category is missing).
+ * `date − minLag` periods (NaN when there are none or the category is missing). Rows the panel
+ * left out (`panel.leftOut`) count as if they were in it.
  */
 export function expandingCategoryMean(panel: Panel, column: string, minLag: number): Float64Array {
   const col = panel.exog[column];
@@ -39,8 +40,15 @@ export function expandingCategoryMean(panel: Panel, column: string, minLag: numb
   const sums = new Float64Array(col.levels.length);
   const counts = new Float64Array(col.levels.length);
   const gap = minLag * periodDays(panel.freq);
+  const left = panel.leftOut?.[column];
+  let leftAdded = 0;
   let added = 0;
   for (const r of order) {
+    while (left && leftAdded < left.dates.length && left.dates[leftAdded] <= panel.dates[r] - gap) {
+      sums[left.codes[leftAdded]] += left.sums[leftAdded];
+      counts[left.codes[leftAdded]] += left.counts[leftAdded];
+      leftAdded++;
+    }
     while (added < n && panel.dates[order[added]] <= panel.dates[r] - gap) {
       const q = order[added++];
       const c = col.codes[q];
@@ -54,4 +62,60 @@ export function expandingCategoryMean(panel: Panel, column: string, minLag: numb
     if (c >= 0 && counts[c] > 0) out[r] = sums[c] / counts[c];
   }
   return out;
+}
+
+/**
+ * The targets of rows leaving a live window, summed per categorical driver, date and category
+ * (`LeftOutTargets`): what target encodings need of them, in memory that grows with the dates and
+ * categories seen, not with the rows.
+ */
+export class LeftOutTargetSums {
+  /** Column → (date × levels + code) → [sum, count]. */
+  private readonly byColumn = new Map<string, Map<number, [number, number]>>();
+  private levelCounts = new Map<string, number>();
+  private cached: LeftOutTargets | undefined;
+
+  /** Adds rows `from..to−1` of `panel`, whose targets on the features' scale are `y` (indexed as the panel). */
+  add(panel: Panel, y: Float64Array, from: number, to: number): void {
+    const columns = Object.entries(panel.exog).filter(([, col]) => isCategorical(col));
+    if (columns.length === 0) return;
+    for (let r = from; r < to; r++) {
+      const v = y[r];
+      if (Number.isNaN(v) || (panel.weight && !(panel.weight[r] > 0))) continue;
+      for (const [name, col] of columns) {
+        if (!isCategorical(col) || col.codes[r] < 0) continue;
+        let cells = this.byColumn.get(name);
+        if (!cells) {
+          cells = new Map();
+          this.byColumn.set(name, cells);
+          this.levelCounts.set(name, col.levels.length);
+        }
+        const key = panel.dates[r] * col.levels.length + col.codes[r];
+        const cell = cells.get(key);
+        if (cell) {
+          cell[0] += v;
+          cell[1]++;
+        } else cells.set(key, [v, 1]);
+        this.cached = undefined;
+      }
+    }
+  }
+
+  /** The sums so far, dates ascending; undefined before any row was added. */
+  get targets(): LeftOutTargets | undefined {
+    if (this.cached || this.byColumn.size === 0) return this.cached;
+    const out: Record<string, LeftOutTargets[string]> = {};
+    for (const [name, cells] of this.byColumn) {
+      const levels = this.levelCounts.get(name)!;
+      const keys = Float64Array.from(cells.keys()).sort();
+      out[name] = {
+        dates: Int32Array.from(keys, (k) => Math.floor(k / levels)),
+        codes: Int32Array.from(keys, (k) => k - Math.floor(k / levels) * levels),
+        sums: Float64Array.from(keys, (k) => cells.get(k)![0]),
+        counts: Float64Array.from(keys, (k) => cells.get(k)![1]),
+      };
+    }
+    this.cached = out;
+    return out;
+  }
 }

@@ -272,6 +272,15 @@ export class Forecaster {
     return this.fitted.history;
   }
 
+  /**
+   * The target of `panel` as the models' features read it: after the fitted target transforms
+   * (what rows left out of a served history are summed on, `Panel.leftOut`).
+   */
+  transformedTarget(panel: Panel): Float64Array {
+    if (!this.fitted) throw new NotFittedError('Forecaster');
+    return applyTransforms(panel, this.fitted.transforms, false).y;
+  }
+
   /** The longest horizon the forecaster was fitted for. */
   get horizon(): number {
     if (!this.fitted) throw new NotFittedError('Forecaster');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIsoDay } from '../core/dates.js';
-import { buildPanel } from '../features/panel.js';
+import { buildPanel, type Panel } from '../features/panel.js';
+import { expandingCategoryMean } from '../features/target-encoding.js';
 import { lookbackOf, OnlineState } from './online-state.js';
 
 const d = (s: string) => parseIsoDay(s)!;
@@ -56,6 +57,63 @@ describe('OnlineState', () => {
     expect(s.lastDate('a')).toBe(d('2024-01-12'));
     expect(s.digest('a')).not.toBe(before);
     expect(s.level('a', 2)).toBe(11.5);
+  });
+
+  it("sums the rows leaving the window, on the model's scale, for features over every row", () => {
+    // Every row of both series, streamed from 2024-01-04 on; category 'x' or 'y' by day.
+    const ids: string[] = [];
+    const dates: number[] = [];
+    const ys: number[] = [];
+    const promos: (string | null)[] = [];
+    const hist = history();
+    for (let s = 0; s < 2; s++) {
+      for (let r = hist.offsets[s]; r < hist.offsets[s + 1]; r++) {
+        ids.push(hist.seriesIds[s]);
+        dates.push(hist.dates[r]);
+        ys.push(hist.y[r]);
+        const c = (hist.exog.promo as { codes: Int32Array; levels: readonly string[] }).codes[r];
+        promos.push(c < 0 ? null : ['x', 'y'][c]);
+      }
+    }
+    const double = (p: Panel) => p.y.map((v) => 2 * v);
+    const state = new OnlineState(hist, 3, double);
+    for (let k = 4; k <= 30; k++) {
+      for (const id of ['a', 'b']) {
+        // Series b stops a week early, so rows it keeps are older than rows a has left out.
+        if (id === 'b' && k > 23) continue;
+        const date = d(`2024-01-${String(k).padStart(2, '0')}`);
+        const promo = (k + id.length) % 3 === 0 ? 'x' : k % 2 === 0 ? 'y' : null;
+        const y = k * (id === 'a' ? 1 : 3);
+        state.apply({ seriesId: id, date, y, drivers: { promo, price: 5 } });
+        ids.push(id);
+        dates.push(date);
+        ys.push(y);
+        promos.push(promo);
+      }
+    }
+    const full = buildPanel({
+      seriesId: ids,
+      date: dates,
+      y: ys,
+      exog: { promo: promos, price: ys.map(() => 5) },
+    });
+    const served = state.panelOf();
+    // Bounded: at most twice the window per series, the rest summed.
+    expect(served.y.length).toBeLessThanOrEqual(2 * 2 * 3);
+    expect(served.leftOut?.promo.counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+    for (const minLag of [1, 3]) {
+      const want = expandingCategoryMean({ ...full, y: double(full) }, 'promo', minLag);
+      const got = expandingCategoryMean({ ...served, y: double(served) }, 'promo', minLag);
+      for (let r = 0; r < served.y.length; r++) {
+        const s = served.offsets[1] <= r ? 1 : 0;
+        const fr = full.offsets[s + 1] - (served.offsets[s + 1] - r);
+        expect(full.dates[fr]).toBe(served.dates[r]);
+        if (Number.isNaN(want[fr])) expect(got[r]).toBeNaN();
+        else expect(got[r]).toBeCloseTo(want[fr], 12);
+      }
+    }
+    // A model without such features keeps no sums.
+    expect(new OnlineState(hist, 3).panelOf().leftOut).toBeUndefined();
   });
 
   it('sizes the window from the feature configuration', () => {

@@ -11,6 +11,7 @@ import { SalescastError } from '../core/errors.js';
 import type { LagTransforms } from '../features/feature-set.js';
 import { defaultLags, defaultLagTransforms } from '../features/feature-set.js';
 import { type ExogColumn, isCategorical, type Panel, seriesCount } from '../features/panel.js';
+import { LeftOutTargetSums } from '../features/target-encoding.js';
 import type { ForecasterOptions } from '../forecast/forecaster.js';
 
 /** A driver value as it arrives on the wire: a number, a category label, or missing. */
@@ -89,6 +90,12 @@ export interface ApplyResult {
  * The live window of every series of one model version. `history` is the panel the model was
  * trained on; the window keeps its last `lookback` rows per series (never fewer than it needs)
  * and is trimmed lazily when it grows past twice that.
+ *
+ * A model whose features read every earlier row of every series (target encodings) passes
+ * `transformTarget`, its target as its features read it: the rows leaving the window are then
+ * summed per date and category (`LeftOutTargetSums`) and handed on with the window
+ * (`Panel.leftOut`), so such a model is served the features it was trained on without keeping
+ * every row.
  */
 export class OnlineState {
   readonly freq: Frequency;
@@ -97,10 +104,12 @@ export class OnlineState {
   private readonly levels: Readonly<Record<string, readonly string[]>>;
   private readonly numeric: readonly string[];
   private readonly categorical: readonly string[];
+  private readonly leftOut: LeftOutTargetSums | undefined;
 
   constructor(
     history: Panel,
     readonly lookback: number,
+    private readonly transformTarget?: (rows: Panel) => Float64Array,
   ) {
     this.freq = history.freq;
     this.step = periodDays(history.freq);
@@ -116,9 +125,12 @@ export class OnlineState {
     this.levels = levels;
     this.numeric = numeric;
     this.categorical = categorical;
+    this.leftOut = transformTarget && categorical.length > 0 ? new LeftOutTargetSums() : undefined;
+    const target = this.leftOut && transformTarget?.(history);
     for (let s = 0; s < seriesCount(history); s++) {
       const b = history.offsets[s + 1];
       const a = Math.max(history.offsets[s], b - lookback);
+      if (this.leftOut && target) this.leftOut.add(history, target, history.offsets[s], a);
       const exog: Record<string, number[]> = {};
       for (const [name, col] of Object.entries(history.exog)) {
         exog[name] = Array.from(isCategorical(col) ? col.codes.subarray(a, b) : col.subarray(a, b));
@@ -226,7 +238,7 @@ export class OnlineState {
       if (r.weight) r.weight[index] = 1;
     }
     this.setDrivers(r, index, record.drivers);
-    if (r.y.length > 2 * this.lookback) this.trim(r);
+    if (r.y.length > 2 * this.lookback) this.trim(record.seriesId, r);
     return { kind, gap };
   }
 
@@ -235,21 +247,34 @@ export class OnlineState {
    * history a forecast starts from.
    */
   panelOf(seriesIds: readonly string[] = this.seriesIds): Panel {
-    const list = seriesIds.map((id) => this.series(id));
-    const offsets = new Int32Array(list.length + 1);
-    list.forEach((r, i) => {
-      offsets[i + 1] = offsets[i] + Math.min(r.y.length, this.lookback);
+    const parts = seriesIds.map((id) => {
+      const r = this.series(id);
+      // With left-out sums, every row not yet summed is in the panel, so none is missed.
+      return { r, from: this.leftOut ? 0 : Math.max(0, r.y.length - this.lookback), to: r.y.length };
     });
-    const n = offsets[list.length];
+    const panel = this.panelOfRows(seriesIds, parts);
+    const leftOut = this.leftOut?.targets;
+    return leftOut ? { ...panel, leftOut } : panel;
+  }
+
+  /** Rows `from..to` of each series' rows `r`, as a panel of the series `seriesIds`. */
+  private panelOfRows(
+    seriesIds: readonly string[],
+    parts: readonly { r: SeriesRows; from: number; to: number }[],
+  ): Panel {
+    const offsets = new Int32Array(parts.length + 1);
+    parts.forEach((p, i) => {
+      offsets[i + 1] = offsets[i] + p.to - p.from;
+    });
+    const n = offsets[parts.length];
     const dates = new Int32Array(n);
     const y = new Float64Array(n);
-    const weight = list.some((r) => r.weight) ? new Float64Array(n).fill(1) : undefined;
+    const weight = parts.some((p) => p.r.weight) ? new Float64Array(n).fill(1) : undefined;
     const num: Record<string, Float64Array> = {};
     const codes: Record<string, Int32Array> = {};
     for (const name of this.numeric) num[name] = new Float64Array(n);
     for (const name of this.categorical) codes[name] = new Int32Array(n);
-    list.forEach((r, i) => {
-      const from = r.y.length - (offsets[i + 1] - offsets[i]);
+    parts.forEach(({ r, from }, i) => {
       for (let k = offsets[i], j = from; k < offsets[i + 1]; k++, j++) {
         dates[k] = r.start + j * this.step;
         y[k] = r.y[j];
@@ -354,8 +379,12 @@ export class OnlineState {
     }
   }
 
-  private trim(r: SeriesRows): void {
+  private trim(seriesId: string, r: SeriesRows): void {
     const drop = r.y.length - this.lookback;
+    if (this.leftOut && this.transformTarget) {
+      const leaving = this.panelOfRows([seriesId], [{ r, from: 0, to: drop }]);
+      this.leftOut.add(leaving, this.transformTarget(leaving), 0, drop);
+    }
     r.y.splice(0, drop);
     r.weight?.splice(0, drop);
     for (const col of Object.values(r.exog)) col.splice(0, drop);

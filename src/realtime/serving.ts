@@ -130,11 +130,11 @@ export class ServingRegistry {
     const history = forecaster.history;
     const panelWide = readsOtherSeries(forecaster, history);
     // A feature prepared over the whole panel (a target encoding: the expanding mean of a category's
-    // targets) reads every earlier row, so such a model keeps the whole history, not a window:
-    // over a window it would see other means than in training.
+    // targets) reads every earlier row: the state sums the rows leaving its window for it.
     const state = new OnlineState(
       history,
-      panelWide ? Number.POSITIVE_INFINITY : lookbackOf(forecaster.options, history.freq, forecaster.horizon),
+      lookbackOf(forecaster.options, history.freq, forecaster.horizon),
+      panelWide ? (rows) => forecaster.transformedTarget(rows) : undefined,
     );
     // Replays what was streamed since the earliest end of a training series, so a newly promoted
     // version starts from the same live view as the one it replaces.

@@ -357,7 +357,8 @@ describe('streaming actuals to a model with target encodings', () => {
   let realtime: Realtime;
 
   beforeAll(async () => {
-    // Target encodings read every earlier row of every series: the served state keeps them all.
+    // Target encodings read every earlier row of every series: the served state keeps a window and
+    // sums the rows that left it.
     demo = fitStreamingDemo({
       holdout: 20,
       days: 200,
@@ -405,7 +406,14 @@ describe('streaming actuals to a model with target encodings', () => {
         (d) => p.offsets[t] + p.dates.subarray(p.offsets[t], p.offsets[t + 1]).indexOf(d),
       );
     };
-    expectSameFeatures(defs, training, rowsOf(training), online, rowsOf(online));
+    // The window is bounded; the rows before it reach the encodings as sums.
+    expect(served.state.lookback).toBeLessThan(200);
+    expect(online.offsets[1] - online.offsets[0]).toBeLessThanOrEqual(2 * served.state.lookback);
+    expect(online.leftOut?.category).toBeDefined();
+    // Features read the target after the model's transforms (here each series' level), as the
+    // rows left out were summed.
+    const scaled = (p: Panel): Panel => ({ ...p, y: demo.forecaster.transformedTarget(p) });
+    expectSameFeatures(defs, scaled(training), rowsOf(training), scaled(online), rowsOf(online));
 
     const fc = (await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 3 })).json();
     expect(fc.forecasts[0].date).toBe(formatDay(streamedTo + 1));
