@@ -16,6 +16,7 @@ import {
   type ProductionModel,
   type ProductionModels,
 } from '../mlops/production-models.js';
+import type { StreamRecordRow } from '../store/repositories/stream-records.js';
 import type { Store } from '../store/store.js';
 import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
 import { type DriverValue, lookbackOf, OnlineState, type StreamRecord } from './online-state.js';
@@ -112,9 +113,12 @@ export class ServingRegistry {
     return this.entries.peek(key);
   }
 
-  /** Every loaded version of the tenant's models (streamed records update all of them). */
-  async loaded(tenantId: string): Promise<ServedModel[]> {
-    const mine = this.entries.valuesWithPrefix(`${tenantId}|`);
+  /**
+   * Every loaded version of the tenant's models (streamed records update all of them), or of every
+   * tenant's without `tenantId`.
+   */
+  async loaded(tenantId?: string): Promise<ServedModel[]> {
+    const mine = this.entries.valuesWithPrefix(tenantId === undefined ? '' : `${tenantId}|`);
     // A version that failed to load is retried on its next request; it has no state to update.
     const settled = await Promise.allSettled(mine);
     return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -144,16 +148,7 @@ export class ServingRegistry {
     const rows = await this.store.withTenant(model.tenantId, (r) =>
       r.streamRecords.after(formatDay(earliest)),
     );
-    for (const row of rows) {
-      if (!state.has(row.series_id)) continue;
-      const record: StreamRecord = {
-        seriesId: row.series_id,
-        date: parseIsoDay(row.date)!,
-        y: row.y,
-        drivers: JSON.parse(row.drivers) as Record<string, DriverValue>,
-      };
-      state.apply(record);
-    }
+    for (const row of rows) if (state.has(row.series_id)) state.apply(streamRecordOf(row));
     const names = forecaster.modelNames;
     return {
       key,
@@ -198,4 +193,14 @@ export function forecastSeries(
     future: state.futureOf(ids, h, future),
   });
   return servedForecasts(result, served.output, seriesIds);
+}
+
+/** A stored stream record as the online state applies it. */
+export function streamRecordOf(row: StreamRecordRow): StreamRecord {
+  return {
+    seriesId: row.series_id,
+    date: parseIsoDay(row.date)!,
+    y: row.y,
+    drivers: JSON.parse(row.drivers) as Record<string, DriverValue>,
+  };
 }

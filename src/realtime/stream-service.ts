@@ -6,7 +6,8 @@
  * detector and the residual through the residual detector. Records come from `POST /v1/stream`
  * (NDJSON) and, with Redis, from a Redis Streams consumer group shared by every API process. With
  * Redis, each process publishes what it applied and applies what the others publish, so every
- * process's served state sees every record (judging stays with the process that received it).
+ * process's served state sees every record (judging stays with the process that received it); a
+ * process whose subscription was lost reads what was stored meanwhile once it is back.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -18,7 +19,7 @@ import type { Store } from '../store/store.js';
 import type { Alert, AlertService } from './alert-service.js';
 import type { ForecastService } from './forecast-service.js';
 import type { DriverValue, StreamRecord } from './online-state.js';
-import { forecastSeries, type ServedModel, type ServingRegistry } from './serving.js';
+import { forecastSeries, type ServedModel, type ServingRegistry, streamRecordOf } from './serving.js';
 
 /** Records per request body. */
 export const MAX_STREAM_RECORDS = 50_000;
@@ -34,6 +35,12 @@ const MAX_PERIODS_AHEAD = { day: 366, week: 53 } as const;
 
 /** Records per message on the channel that shares applied records between processes. */
 const APPLIED_MESSAGE_RECORDS = 1000;
+
+/**
+ * How long before a lost subscription the catch-up reads stored records from: the other processes
+ * stamp records with their own clocks, and store a record just before they publish it.
+ */
+const CATCH_UP_MARGIN_MS = 60_000;
 
 /** Deliveries of a Redis stream entry after which one that keeps failing is dropped. */
 export const MAX_DELIVERIES = 5;
@@ -151,14 +158,12 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const origin = randomUUID();
   const channel = appliedChannel(deps.redisPrefix ?? 'salescast:');
 
-  /** Applies records another process received to this process's served versions of the tenant. */
-  const applyFromPeer = async (text: string) => {
-    const message = JSON.parse(text) as AppliedMessage;
-    if (message.origin === origin) return;
-    for (const served of await serving.loaded(message.tenant)) {
-      for (const r of message.records) {
-        // The sender checked every record against its own view; one that does not fit this
-        // version (another series set) is skipped.
+  /** Applies records another process received to this process's loaded versions `versions`. */
+  const applyReceivedElsewhere = (versions: readonly ServedModel[], records: readonly StreamRecord[]) => {
+    for (const served of versions) {
+      for (const r of records) {
+        // The receiving process checked every record against its own view; one that does not fit
+        // this version (another series set) is skipped.
         if (served.state.has(r.seriesId)) {
           try {
             served.state.apply(r);
@@ -167,6 +172,26 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
           }
         }
       }
+    }
+  };
+  const applyFromPeer = async (text: string) => {
+    const message = JSON.parse(text) as AppliedMessage;
+    if (message.origin === origin) return;
+    applyReceivedElsewhere(await serving.loaded(message.tenant), message.records);
+  };
+  /**
+   * Applies every record stored since `since` (an ISO time) to the loaded versions: what the
+   * channel did not deliver while this process was not subscribed. Records this process already
+   * has are applied again, with the same values.
+   */
+  const catchUp = async (since: string) => {
+    const byTenant = new Map<string, ServedModel[]>();
+    for (const served of await serving.loaded()) {
+      byTenant.set(served.tenantId, [...(byTenant.get(served.tenantId) ?? []), served]);
+    }
+    for (const [tenantId, versions] of byTenant) {
+      const rows = await deps.store.withTenant(tenantId, (r) => r.streamRecords.receivedSince(since));
+      applyReceivedElsewhere(versions, rows.map(streamRecordOf));
     }
   };
   const claimIdleMs = deps.claimIdleMs ?? 60_000;
@@ -425,14 +450,35 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     },
     async startSync() {
       if (!redis || subscriber) return;
-      subscriber = redis.duplicate();
-      subscriber.on('message', (from: string, text: string) => {
+      const sub = redis.duplicate({ connectionName: `${channel}:${origin}` });
+      subscriber = sub;
+      sub.on('message', (from: string, text: string) => {
         if (from !== channel) return;
         applyFromPeer(text).catch((e: unknown) =>
           deps.onError?.('applying streamed records from another process failed', e),
         );
       });
-      await subscriber.subscribe(channel);
+      // Pub/sub keeps nothing for a subscriber that is away: once the connection is back, the
+      // records stored meanwhile are read from the database. The margin covers the other
+      // processes' clocks, which stamp what they receive.
+      let lostAt: number | undefined;
+      sub.on('close', () => {
+        if (!stopping) lostAt ??= Date.now();
+      });
+      sub.on('ready', () => {
+        if (lostAt === undefined) return;
+        const since = new Date(lostAt - CATCH_UP_MARGIN_MS).toISOString();
+        lostAt = undefined;
+        // Subscribed again first (a second SUBSCRIBE is harmless), so that a record stored after
+        // the catch-up's read reaches this process by the channel.
+        sub
+          .subscribe(channel)
+          .then(() => catchUp(since))
+          .catch((e: unknown) =>
+            deps.onError?.('catching up on streamed records after a reconnection failed', e),
+          );
+      });
+      await sub.subscribe(channel);
     },
     async close() {
       stopping = true;

@@ -12,7 +12,12 @@ import { buildFeatureSet } from '../../src/features/feature-set.js';
 import { isCategorical, type Panel, panelThrough } from '../../src/features/panel.js';
 import type { Forecaster } from '../../src/forecast/forecaster.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
-import { createStreamService, MAX_DELIVERIES, streamKey } from '../../src/realtime/stream-service.js';
+import {
+  appliedChannel,
+  createStreamService,
+  MAX_DELIVERIES,
+  streamKey,
+} from '../../src/realtime/stream-service.js';
 import { type Caller, call, DIALECTS, type Dialect, type Harness } from '../platform/harness.js';
 import { COMPACT, fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
 
@@ -235,6 +240,46 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
         JSON.stringify({ series_id: id, date: formatDay(before + 1), y: 4 }),
       );
       expect(res.statusCode, res.body).toBe(200);
+      let last = before;
+      for (let i = 0; i < 100 && last === before; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        last = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+      }
+      expect(last).toBe(before + 1);
+    },
+  );
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    'catches up on the records stored while its subscription to the other processes was lost',
+    async () => {
+      // A record stored but never published: only the catch-up from the database brings it.
+      const id = demo.panel.seriesIds[5];
+      const before = (await realtime.serving.get(admin.tenantId)).state.lastDate(id);
+      await h.platform.store.withTenant(admin.tenantId, (r) =>
+        r.streamRecords.upsert([
+          {
+            series_id: id,
+            date: formatDay(before + 1),
+            y: 3,
+            drivers: '{}',
+            received_at: new Date().toISOString(),
+          },
+        ]),
+      );
+      const redis = new Redis(process.env.REDIS_URL!);
+      try {
+        // The subscriptions of this platform's processes are named after its channel; killed, they
+        // reconnect.
+        const list = String(await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+        const ids = list
+          .split('\n')
+          .filter((l) => l.includes(` name=${appliedChannel(h.config.redisPrefix)}:`))
+          .map((l) => /\bid=(\d+)/.exec(l)![1]);
+        expect(ids.length).toBeGreaterThanOrEqual(2);
+        for (const clientId of ids) await redis.call('CLIENT', 'KILL', 'ID', clientId);
+      } finally {
+        await redis.quit();
+      }
       let last = before;
       for (let i = 0; i < 100 && last === before; i++) {
         await new Promise((r) => setTimeout(r, 50));

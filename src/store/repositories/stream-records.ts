@@ -9,6 +9,11 @@ export interface StreamRecordRepo {
   upsert(rows: readonly StreamRecordRow[]): Promise<void>;
   /** Records dated after `afterDate` ('YYYY-MM-DD'), oldest first: replayed into a new model's state. */
   after(afterDate: string): Promise<StreamRecordRow[]>;
+  /**
+   * Records received at or after `at` (an ISO time), oldest date first: what a process that stopped
+   * hearing the others' records since then has missed.
+   */
+  receivedSince(at: string): Promise<StreamRecordRow[]>;
 }
 
 export function streamRecordRepo(db: Kysely<Database>, tenantId: string): StreamRecordRepo {
@@ -35,6 +40,15 @@ export function streamRecordRepo(db: Kysely<Database>, tenantId: string): Stream
         .select(['series_id', 'date', 'y', 'drivers', 'received_at'])
         .where('tenant_id', '=', tenantId)
         .where('date', '>', afterDate)
+        .orderBy('date')
+        .orderBy('received_at')
+        .execute(),
+    receivedSince: (at) =>
+      db
+        .selectFrom('stream_records')
+        .select(['series_id', 'date', 'y', 'drivers', 'received_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('received_at', '>=', at)
         .orderBy('date')
         .orderBy('received_at')
         .execute(),
