@@ -17,6 +17,16 @@ export interface StreamRecordRepo {
 }
 
 export function streamRecordRepo(db: Kysely<Database>, tenantId: string): StreamRecordRepo {
+  /** The tenant's records whose `column` compares to `value` as `op` says, oldest date first. */
+  const recordsWhere = (column: 'date' | 'received_at', op: '>' | '>=', value: string) =>
+    db
+      .selectFrom('stream_records')
+      .select(['series_id', 'date', 'y', 'drivers', 'received_at'])
+      .where('tenant_id', '=', tenantId)
+      .where(column, op, value)
+      .orderBy('date')
+      .orderBy('received_at')
+      .execute();
   return {
     async upsert(rows) {
       // Chunks keep each statement under SQLite's bound-parameter limit.
@@ -34,23 +44,7 @@ export function streamRecordRepo(db: Kysely<Database>, tenantId: string): Stream
           .execute();
       }
     },
-    after: (afterDate) =>
-      db
-        .selectFrom('stream_records')
-        .select(['series_id', 'date', 'y', 'drivers', 'received_at'])
-        .where('tenant_id', '=', tenantId)
-        .where('date', '>', afterDate)
-        .orderBy('date')
-        .orderBy('received_at')
-        .execute(),
-    receivedSince: (at) =>
-      db
-        .selectFrom('stream_records')
-        .select(['series_id', 'date', 'y', 'drivers', 'received_at'])
-        .where('tenant_id', '=', tenantId)
-        .where('received_at', '>=', at)
-        .orderBy('date')
-        .orderBy('received_at')
-        .execute(),
+    after: (afterDate) => recordsWhere('date', '>', afterDate),
+    receivedSince: (at) => recordsWhere('received_at', '>=', at),
   };
 }
