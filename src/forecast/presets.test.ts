@@ -45,10 +45,25 @@ describe("presetOptions('auto')", () => {
     ]);
   });
 
-  it('on a large panel: recursive, the deep and the Tweedie boostings, the direct one beside them, no ETS', () => {
+  it('on a large panel: recursive, the deep boosting, direct Tweedie and squared ones beside it, no ETS', () => {
     const o = presetOptions('auto', { freq: 'day', nonNegative: true, trainingRows: LARGE_PANEL_ROWS });
     expect(o.strategy).toBe('recursive');
     expect(Object.keys(o.models)).toEqual(['gbm', 'gbm_tweedie', 'gbm_direct']);
+    // A member's own strategy (null: the forecaster's) and leaves, as its unfitted state records them.
+    const spec = (name: string) =>
+      o.models[name]().serialize().config as {
+        strategy: string | null;
+        params: { maxLeaves: number; loss: string };
+      };
+    expect(spec('gbm')).toMatchObject({ strategy: null, params: { maxLeaves: 255, loss: 'squared' } });
+    expect(spec('gbm_tweedie')).toMatchObject({
+      strategy: 'direct',
+      params: { maxLeaves: 31, loss: 'tweedie' },
+    });
+    expect(spec('gbm_direct')).toMatchObject({
+      strategy: 'direct',
+      params: { maxLeaves: 31, loss: 'squared' },
+    });
   });
 
   it("keeps the caller's strategy and leaves Tweedie out when a loss is chosen or y can be negative", () => {
