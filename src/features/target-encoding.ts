@@ -70,32 +70,32 @@ export function expandingCategoryMean(panel: Panel, column: string, minLag: numb
  * categories seen, not with the rows.
  */
 export class LeftOutTargetSums {
-  /** Column → (date × levels + code) → [sum, count]. */
-  private readonly byColumn = new Map<string, Map<number, [number, number]>>();
-  private levelCounts = new Map<string, number>();
+  /** Column → its level count and, per (date × levels + code), [sum, count]. */
+  private readonly byColumn = new Map<string, { levels: number; cells: Map<number, [number, number]> }>();
   private cached: LeftOutTargets | undefined;
 
   /** Adds rows `from..to−1` of `panel`, whose targets on the features' scale are `y` (indexed as the panel). */
   add(panel: Panel, y: Float64Array, from: number, to: number): void {
-    const columns = Object.entries(panel.exog).filter(([, col]) => isCategorical(col));
+    const columns = Object.entries(panel.exog).flatMap(([name, col]) =>
+      isCategorical(col) ? [{ name, col }] : [],
+    );
     if (columns.length === 0) return;
     for (let r = from; r < to; r++) {
       const v = y[r];
       if (Number.isNaN(v) || (panel.weight && !(panel.weight[r] > 0))) continue;
-      for (const [name, col] of columns) {
-        if (!isCategorical(col) || col.codes[r] < 0) continue;
-        let cells = this.byColumn.get(name);
-        if (!cells) {
-          cells = new Map();
-          this.byColumn.set(name, cells);
-          this.levelCounts.set(name, col.levels.length);
+      for (const { name, col } of columns) {
+        if (col.codes[r] < 0) continue;
+        let column = this.byColumn.get(name);
+        if (!column) {
+          column = { levels: col.levels.length, cells: new Map() };
+          this.byColumn.set(name, column);
         }
-        const key = panel.dates[r] * col.levels.length + col.codes[r];
-        const cell = cells.get(key);
+        const key = panel.dates[r] * column.levels + col.codes[r];
+        const cell = column.cells.get(key);
         if (cell) {
           cell[0] += v;
           cell[1]++;
-        } else cells.set(key, [v, 1]);
+        } else column.cells.set(key, [v, 1]);
         this.cached = undefined;
       }
     }
@@ -105,8 +105,7 @@ export class LeftOutTargetSums {
   get targets(): LeftOutTargets | undefined {
     if (this.cached || this.byColumn.size === 0) return this.cached;
     const out: Record<string, LeftOutTargets[string]> = {};
-    for (const [name, cells] of this.byColumn) {
-      const levels = this.levelCounts.get(name)!;
+    for (const [name, { levels, cells }] of this.byColumn) {
       const keys = Float64Array.from(cells.keys()).sort();
       out[name] = {
         dates: Int32Array.from(keys, (k) => Math.floor(k / levels)),

@@ -130,7 +130,7 @@ export class OnlineState {
     for (let s = 0; s < seriesCount(history); s++) {
       const b = history.offsets[s + 1];
       const a = Math.max(history.offsets[s], b - lookback);
-      if (this.leftOut && target) this.leftOut.add(history, target, history.offsets[s], a);
+      if (target) this.leftOut?.add(history, target, history.offsets[s], a);
       const exog: Record<string, number[]> = {};
       for (const [name, col] of Object.entries(history.exog)) {
         exog[name] = Array.from(isCategorical(col) ? col.codes.subarray(a, b) : col.subarray(a, b));

@@ -187,7 +187,9 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const catchUp = async (since: string) => {
     const byTenant = new Map<string, ServedModel[]>();
     for (const served of await serving.loaded()) {
-      byTenant.set(served.tenantId, [...(byTenant.get(served.tenantId) ?? []), served]);
+      const versions = byTenant.get(served.tenantId);
+      if (versions) versions.push(served);
+      else byTenant.set(served.tenantId, [served]);
     }
     for (const [tenantId, versions] of byTenant) {
       const rows = await deps.store.withTenant(tenantId, (r) => r.streamRecords.receivedSince(since));
