@@ -8,6 +8,7 @@
  * a schema change, and better-sqlite3 reads the result's columns on every run.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { TtlLru } from '../core/ttl-lru.js';
 
 /**
  * Distinct statements kept by default. A query with an `in (…)` list is one statement per list
@@ -30,20 +31,14 @@ export function cachingStatements(
   database: SqliteDatabase,
   maxEntries = DEFAULT_STATEMENT_CACHE_SIZE,
 ): PreparingDatabase {
-  const statements = new Map<string, Statement>();
+  // A statement stays until it is the least recently used past the bound: there is no TTL.
+  const statements = new TtlLru<Statement>(maxEntries, Number.POSITIVE_INFINITY);
   return {
     prepare(sql) {
       const cached = statements.get(sql);
-      if (cached) {
-        if (cached.busy) return database.prepare(sql);
-        // Re-inserted so that the map's order is the order of last use.
-        statements.delete(sql);
-        statements.set(sql, cached);
-        return cached;
-      }
+      if (cached) return cached.busy ? database.prepare(sql) : cached;
       const stmt = database.prepare(sql);
       statements.set(sql, stmt);
-      if (statements.size > maxEntries) statements.delete(statements.keys().next().value as string);
       return stmt;
     },
     close() {

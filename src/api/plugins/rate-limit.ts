@@ -7,6 +7,7 @@ import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { SalescastError } from '../../core/errors.js';
+import { TtlLru } from '../../core/ttl-lru.js';
 import { PLANS } from '../../platform/plans.js';
 import type { Platform } from '../../platform/platform.js';
 
@@ -18,12 +19,18 @@ export const DEFAULT_RATE_LIMIT = 1000;
  * `maxClients`). Hand-written instead of the plugin's LocalStore, which hands back its live
  * counter object and reads it after an await: a burst whose requests reach the limiter without
  * any I/O in between (credentials served from the principal cache) then sees the burst's final
- * count in every request, and all of them are refused (@fastify/rate-limit 11.2).
+ * count in every request, and all of them are refused (@fastify/rate-limit 11.2). The clients sit
+ * in a `TtlLru`, so a request relinks its client instead of deleting and re-adding it in a Map,
+ * whose bucket chains grow with every re-add of a busy key.
  */
 export class SnapshotStore implements FastifyRateLimitStore {
-  private readonly windows = new Map<string, { count: number; startMs: number }>();
   /** Clients tracked at most (the plugin's LocalStore default). */
   static readonly MAX_CLIENTS = 5000;
+  // Windows end by their own start time, not by the cache's TTL.
+  private readonly windows = new TtlLru<{ count: number; startMs: number }>(
+    SnapshotStore.MAX_CLIENTS,
+    Number.POSITIVE_INFINITY,
+  );
 
   incr(
     key: string,
@@ -32,12 +39,11 @@ export class SnapshotStore implements FastifyRateLimitStore {
   ): void {
     const nowMs = Date.now();
     let w = this.windows.get(key);
-    if (w) this.windows.delete(key);
-    if (!w || w.startMs + timeWindow <= nowMs) w = { count: 0, startMs: nowMs };
+    if (!w || w.startMs + timeWindow <= nowMs) {
+      w = { count: 0, startMs: nowMs };
+      this.windows.set(key, w);
+    }
     w.count += 1;
-    this.windows.set(key, w);
-    if (this.windows.size > SnapshotStore.MAX_CLIENTS)
-      this.windows.delete(this.windows.keys().next().value as string);
     callback(null, { current: w.count, ttl: timeWindow - (nowMs - w.startMs) });
   }
 
