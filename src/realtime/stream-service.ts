@@ -158,17 +158,22 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const origin = randomUUID();
   const channel = appliedChannel(deps.redisPrefix ?? 'salescast:');
 
-  /** Applies records another process received to this process's loaded versions `versions`. */
-  const applyReceivedElsewhere = (versions: readonly ServedModel[], records: readonly StreamRecord[]) => {
+  /**
+   * Applies records checked against one served version (in this process or another) to the loaded
+   * versions `versions`. A record that does not fit one of them (another series set, another
+   * frequency) is skipped for that version: it is stored, and the version that received it has it.
+   */
+  const applyChecked = (versions: readonly ServedModel[], records: readonly StreamRecord[]) => {
     for (const served of versions) {
       for (const r of records) {
-        // The receiving process checked every record against its own view; one that does not fit
-        // this version (another series set) is skipped.
         if (served.state.has(r.seriesId)) {
           try {
             served.state.apply(r);
           } catch (e) {
-            deps.onError?.(`skipping a record of series '${r.seriesId}' from another process`, e);
+            deps.onError?.(
+              `skipping a streamed record of series '${r.seriesId}' for version ${served.key}`,
+              e,
+            );
           }
         }
       }
@@ -177,7 +182,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const applyFromPeer = async (text: string) => {
     const message = JSON.parse(text) as AppliedMessage;
     if (message.origin === origin) return;
-    applyReceivedElsewhere(await serving.loaded(message.tenant), message.records);
+    applyChecked(await serving.loaded(message.tenant), message.records);
   };
   /**
    * Applies every record stored since `since` (an ISO time) to the loaded versions: what the
@@ -193,7 +198,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     }
     for (const [tenantId, versions] of byTenant) {
       const rows = await deps.store.withTenant(tenantId, (r) => r.streamRecords.receivedSince(since));
-      applyReceivedElsewhere(versions, rows.map(streamRecordOf));
+      applyChecked(versions, rows.map(streamRecordOf));
     }
   };
   const claimIdleMs = deps.claimIdleMs ?? 60_000;
@@ -261,7 +266,6 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
         })),
       ),
     );
-    const others = (await serving.loaded(tenantId)).filter((s) => s !== primary);
     const result: IngestResult = { accepted: 0, appended: 0, corrected: 0, future: 0, stale: 0, alerts: [] };
     for (const r of records) {
       // The records are stored: a failure to judge one (the alert store unreachable, say) is
@@ -274,8 +278,9 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       const applied = primary.state.apply(r);
       result[applied.kind]++;
       result.accepted++;
-      for (const other of others) if (other.state.has(r.seriesId)) other.state.apply(r);
     }
+    const others = (await serving.loaded(tenantId)).filter((s) => s !== primary);
+    applyChecked(others, records);
     if (redis) {
       // In messages of a bounded size: a subscriber whose unread output grows past Redis's
       // pub/sub buffer limits (8 MB for a minute, by default) is disconnected.

@@ -88,12 +88,14 @@ export function fitStreamingDemo(
 
 /**
  * Production models of one tenant-independent registry: `setProduction` makes a version the
- * production one and notifies listeners, as a promotion or rollback does.
+ * production one of a model name ('default' unless given) and notifies listeners, as a promotion
+ * or rollback does.
  */
 export class SwitchableModels implements ProductionModels {
   private readonly versions = new Map<number, Forecaster>();
   private readonly listeners = new Set<(c: ModelChange) => void>();
-  private current: number | undefined;
+  /** The production version of each model name. */
+  private readonly current = new Map<string, number>();
   /** Number of `get` calls (serving caches resolutions; tests check it does). */
   gets = 0;
 
@@ -104,24 +106,18 @@ export class SwitchableModels implements ProductionModels {
     return this;
   }
 
-  setProduction(version: number): void {
-    this.current = version;
-    for (const tenantId of this.tenantIds())
-      for (const l of this.listeners) l({ tenantId, name: 'default', version });
+  setProduction(version: number, name = 'default'): void {
+    this.current.set(name, version);
+    for (const tenantId of this.tenantIds()) for (const l of this.listeners) l({ tenantId, name, version });
   }
 
   async get(tenantId: string, name = 'default'): Promise<ProductionModel> {
     this.gets++;
-    if (!this.tenantIds().includes(tenantId) || name !== 'default' || this.current === undefined) {
+    const version = this.current.get(name);
+    if (!this.tenantIds().includes(tenantId) || version === undefined) {
       throw new SalescastError('NOT_FOUND', `No production version of model '${name}'.`);
     }
-    return {
-      tenantId,
-      name,
-      version: this.current,
-      forecaster: this.versions.get(this.current)!,
-      datasetId: null,
-    };
+    return { tenantId, name, version, forecaster: this.versions.get(version)!, datasetId: null };
   }
 
   onChange(listener: (c: ModelChange) => void): () => void {

@@ -19,7 +19,14 @@ import {
   streamKey,
 } from '../../src/realtime/stream-service.js';
 import { type Caller, call, DIALECTS, type Dialect, type Harness } from '../platform/harness.js';
-import { COMPACT, fitStreamingDemo, postStream, type StreamingDemo, startServing } from './fixtures.js';
+import {
+  COMPACT,
+  fitStreamingDemo,
+  postStream,
+  type StreamingDemo,
+  type SwitchableModels,
+  startServing,
+} from './fixtures.js';
 
 /** The drivers of panel row `r` as a stream record carries them. */
 function driversAt(panel: Panel, r: number): Record<string, number | string | null> {
@@ -91,20 +98,23 @@ async function servingWithView(
   name: string,
   forecaster: Forecaster,
   platformAdmin = false,
-): Promise<{ h: Harness; admin: Caller; realtime: Realtime }> {
-  const { h, admin } = await startServing(dialect, { name, plan: 'enterprise', platformAdmin }, [forecaster]);
-  return { h, admin, realtime: await createRealtime(h.platform, { consumeRedisStream: false }) };
+): Promise<{ h: Harness; admin: Caller; models: SwitchableModels; realtime: Realtime }> {
+  const { h, admin, models } = await startServing(dialect, { name, plan: 'enterprise', platformAdmin }, [
+    forecaster,
+  ]);
+  return { h, admin, models, realtime: await createRealtime(h.platform, { consumeRedisStream: false }) };
 }
 
 describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   let h: Harness;
   let admin: Caller;
   let demo: StreamingDemo;
+  let models: SwitchableModels;
   let realtime: Realtime;
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 240 });
-    ({ h, admin, realtime } = await servingWithView(dialect, 'Stream', demo.forecaster, true));
+    ({ h, admin, models, realtime } = await servingWithView(dialect, 'Stream', demo.forecaster, true));
   });
   afterAll(async () => {
     await realtime?.close();
@@ -140,6 +150,28 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
     fc.forecasts.forEach((row: { yhat: number }, k: number) => {
       expect(row.yhat).toBeCloseTo(batch.models.gbm.yhat[s * 5 + k], 6);
     });
+  });
+
+  it("applies streamed actuals to each of the tenant's loaded model versions", async () => {
+    // A second model name serving the same forecaster, loaded in the server before the stream.
+    models.setProduction(1, 'other');
+    const id = demo.panel.seriesIds[2];
+    const forecast = async (model: string) => {
+      const res = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: id, h: 3, model });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { forecasts: { date: string; yhat: number }[] };
+    };
+    // The day before the first forecast date: the last one the loaded version has.
+    const from = parseIsoDay((await forecast('other')).forecasts[0].date)! - 1;
+    const lines = actualsBetween(demo.panel, from, from + 3)
+      .split('\n')
+      .filter((line) => JSON.parse(line).series_id === id);
+    expect(lines).toHaveLength(3);
+    expect((await postStream(h.app, admin.token, lines.join('\n'))).statusCode).toBe(200);
+    const other = await forecast('other');
+    const production = await forecast('default');
+    expect(other.forecasts[0].date).toBe(formatDay(from + 4));
+    expect(other.forecasts).toEqual(production.forecasts);
   });
 
   it('refuses a bad line by its number and applies nothing', async () => {
