@@ -118,21 +118,7 @@ class ParallelHistogramBuilder implements HistogramBuilder {
     gatherGradients(this.rows, begin, count, allRows, grad, hess, this.gh);
     if (count * nf < MIN_PARALLEL_WORK) {
       // A small node costs less than waking the workers; the sums are the same either way.
-      accumulateHistograms(
-        this.bins,
-        this.nRows,
-        this.rows,
-        begin,
-        count,
-        allRows ? 1 : 0,
-        c[UNIT_HESSIAN],
-        this.gh,
-        f,
-        0,
-        nf,
-        this.binOffsets,
-        out,
-      );
+      this.accumulate(begin, count, allRows, 0, nf, out);
       return;
     }
     c[BEGIN] = begin;
@@ -147,21 +133,7 @@ class ParallelHistogramBuilder implements HistogramBuilder {
     for (;;) {
       const first = Atomics.add(c, NEXT_GROUP, 1) * GROUP_FEATURES;
       if (first >= nf) break;
-      accumulateHistograms(
-        this.bins,
-        this.nRows,
-        this.rows,
-        begin,
-        count,
-        allRows ? 1 : 0,
-        c[UNIT_HESSIAN],
-        this.gh,
-        f,
-        first,
-        Math.min(nf, first + GROUP_FEATURES),
-        this.binOffsets,
-        this.hist,
-      );
+      this.accumulate(begin, count, allRows, first, Math.min(nf, first + GROUP_FEATURES), this.hist);
     }
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(c, DONE);
@@ -175,6 +147,32 @@ class ParallelHistogramBuilder implements HistogramBuilder {
       const hi = this.binOffsets[f[k] + 1] * 3;
       out.set(this.hist.subarray(lo, hi), lo);
     }
+  }
+
+  /** Runs the kernel on this thread over the node's features `[fBegin, fEnd)`, into `out`. */
+  private accumulate(
+    begin: number,
+    count: number,
+    allRows: boolean,
+    fBegin: number,
+    fEnd: number,
+    out: Float64Array,
+  ): void {
+    accumulateHistograms(
+      this.bins,
+      this.nRows,
+      this.rows,
+      begin,
+      count,
+      allRows ? 1 : 0,
+      this.control[UNIT_HESSIAN],
+      this.gh,
+      this.features,
+      fBegin,
+      fEnd,
+      this.binOffsets,
+      out,
+    );
   }
 
   close(): void {
