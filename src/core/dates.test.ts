@@ -9,6 +9,25 @@ describe('dates', () => {
     expect(parseIsoDay('2024-02-29T00:00:00Z')).toBe(19782);
   });
 
+  it('formats every day as the ISO calendar does, leap days and century years included', () => {
+    const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    const first = -719_528; // 0000-01-01
+    const last = parseIsoDay('9999-12-31')!;
+    const wrong: number[] = [];
+    // Every day from 1800 to 2400, and every 7th day (all weekdays, all months) of the rest.
+    const denseFrom = parseIsoDay('1800-01-01')!;
+    const denseTo = parseIsoDay('2400-12-31')!;
+    for (let day = first; day <= last; day += day >= denseFrom && day <= denseTo ? 1 : 7) {
+      if (formatDay(day) !== iso(day)) wrong.push(day);
+    }
+    expect(wrong).toEqual([]);
+    expect(formatDay(last)).toBe('9999-12-31');
+    expect(formatDay(first)).toBe('0000-01-01');
+    expect(formatDay(parseIsoDay('1900-02-28')! + 1)).toBe('1900-03-01');
+    expect(formatDay(parseIsoDay('2000-02-28')! + 1)).toBe('2000-02-29');
+    expect(formatDay(-1)).toBe('1969-12-31');
+  });
+
   it('rejects impossible or malformed dates', () => {
     for (const bad of ['2023-02-29', '2024-13-01', '2024-1-1', 'not-a-date', '', '20240101']) {
       expect(parseIsoDay(bad)).toBeUndefined();
