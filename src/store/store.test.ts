@@ -44,6 +44,34 @@ function userRow(tenantId: string, email: string) {
   };
 }
 
+/** SQLite's query plan of each statement, one text per statement. */
+async function sqlitePlans(file: string, statements: string[]): Promise<string[]> {
+  const { default: SQLite } = await import('better-sqlite3');
+  const db = new SQLite(file, { readonly: true });
+  try {
+    return statements.map((q) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${q}`).all() as { detail: string }[]).map((r) => r.detail).join('; '),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The definitions of the indexes on stream_records in a PostgreSQL schema. */
+async function postgresIndexes(schema: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query(
+      "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'stream_records'",
+      [schema],
+    );
+    return rows.map((r) => String(r.indexdef));
+  } finally {
+    await c.end();
+  }
+}
+
 describe.each(DIALECTS)('store (%s)', (dialect) => {
   let store: Store;
   let dataDir: string;
@@ -103,6 +131,44 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
       }),
     ).rejects.toThrow('boom');
     expect((await store.withTenant(a, (r) => r.usage.read(['2026-02'])))['2026-02']).toEqual({});
+  });
+
+  it('reads streamed records by date and by arrival, through their own indexes', async () => {
+    const record = (series_id: string, date: string, received_at: string) => ({
+      series_id,
+      date,
+      y: 1,
+      drivers: '{}',
+      received_at,
+    });
+    await store.withTenant(a, (r) =>
+      r.streamRecords.upsert([
+        record('s1', '2026-03-01', '2026-03-02T10:00:00.000Z'),
+        record('s2', '2026-03-03', '2026-03-04T10:00:00.000Z'),
+        record('s1', '2026-03-02', '2026-03-05T10:00:00.000Z'),
+        record('s2', '2026-03-01', '2026-03-06T10:00:00.000Z'),
+      ]),
+    );
+    await store.withTenant(b, (r) =>
+      r.streamRecords.upsert([record('s1', '2026-03-09', '2026-03-09T10:00:00.000Z')]),
+    );
+    const keys = (rows: { series_id: string; date: string }[]) => rows.map((x) => `${x.series_id}@${x.date}`);
+    const after = await store.withTenant(a, (r) => r.streamRecords.after('2026-03-01'));
+    expect(keys(after)).toEqual(['s1@2026-03-02', 's2@2026-03-03']);
+    const since = await store.withTenant(a, (r) => r.streamRecords.receivedSince('2026-03-04T10:00:00.000Z'));
+    expect(keys(since)).toEqual(['s2@2026-03-01', 's1@2026-03-02', 's2@2026-03-03']);
+
+    // The plans: each read seeks its index instead of scanning the tenant's records.
+    const plans =
+      dialect === 'sqlite'
+        ? await sqlitePlans(join(dataDir, 'salescast.db'), [
+            "SELECT * FROM stream_records WHERE tenant_id = 'x' AND date > '2026-01-01' ORDER BY date, received_at",
+            "SELECT * FROM stream_records WHERE tenant_id = 'x' AND received_at >= '2026-01-01' ORDER BY date, received_at",
+          ])
+        : await postgresIndexes(schema);
+    expect(plans.join('\n')).toContain('stream_records_by_date');
+    expect(plans.join('\n')).toContain('stream_records_by_arrival');
+    if (dialect === 'sqlite') expect(plans[0]).not.toContain('TEMP B-TREE');
   });
 
   it.runIf(dialect === 'postgres')('has RLS forced with a policy on every table', async () => {

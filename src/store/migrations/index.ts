@@ -17,10 +17,12 @@ import * as m0001 from './0001_platform.js';
 import * as m0002 from './0002_mlops_registry.js';
 import * as m0003 from './0003_mlops_jobs.js';
 import * as m0004 from './0004_realtime.js';
+import * as m0005 from './0005_stream_record_indexes.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_platform': m0001,
   '0002_mlops_registry': m0002,
   '0003_mlops_jobs': m0003,
   '0004_realtime': m0004,
+  '0005_stream_record_indexes': m0005,
 };
