@@ -11,6 +11,7 @@ import type { UsageService } from '../platform/usage-service.js';
 import type { BatchJudge } from '../realtime/batch-job.js';
 import { pruneBatchResults } from '../realtime/batch-results.js';
 import { ForecastWorkers } from '../realtime/forecast-workers.js';
+import { pruneStreamRecords } from '../realtime/stream-retention.js';
 import { datasetDir } from '../store/files.js';
 import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
@@ -75,8 +76,8 @@ export interface OperationsDeps {
   now?: () => Date;
 }
 
-/** How often a worker removes batch results past their retention. */
-const BATCH_RESULT_PRUNE_MS = 3_600_000;
+/** How often a worker removes batch results and streamed records past their retention. */
+const PRUNE_MS = 3_600_000;
 
 function envMs(name: string, fallback: number): number {
   const v = Number(process.env[name]);
@@ -216,13 +217,16 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
       const tick = setInterval(() => {
         scheduler.tick().catch(onError);
       }, pollMs);
-      // Old batch results go once an hour, and once now (a worker may start after a long stop).
+      // Old batch results and streamed records go once an hour, and once now (a worker may start
+      // after a long stop).
       const prune = () => {
         if (config.batchResultDays > 0)
           pruneBatchResults(config.dataDir, config.batchResultDays, now().getTime()).catch(onError);
+        if (config.streamRetentionDays > 0)
+          pruneStreamRecords(store, config.streamRetentionDays).catch(onError);
       };
       prune();
-      const pruning = setInterval(prune, BATCH_RESULT_PRUNE_MS);
+      const pruning = setInterval(prune, PRUNE_MS);
       pruning.unref();
       return {
         runner,

@@ -48,6 +48,11 @@ export interface PlatformConfig {
    * SALESCAST_BATCH_RESULT_DAYS); 0 keeps results until removed by hand. Default 7.
    */
   batchResultDays: number;
+  /**
+   * Days of streamed records kept before each tenant's newest one (env
+   * SALESCAST_STREAM_RETENTION_DAYS); 0, the default, keeps every record.
+   */
+  streamRetentionDays: number;
 }
 
 const MIB = 1024 * 1024;
@@ -74,6 +79,7 @@ export function platformConfig(
     forecastWorkers: forecastWorkersOf(env),
     anomalyThreshold: anomalyThresholdOf(env),
     batchResultDays: batchResultDaysOf(env),
+    streamRetentionDays: streamRetentionDaysOf(env),
     ...overrides,
     dataDir: resolveDataDir(overrides.dataDir, env),
   };
@@ -93,13 +99,22 @@ function anomalyThresholdOf(env: NodeJS.ProcessEnv): number | undefined {
 }
 
 function batchResultDaysOf(env: NodeJS.ProcessEnv): number {
-  const text = env.SALESCAST_BATCH_RESULT_DAYS;
-  if (text === undefined || text === '') return 7;
+  return daysOf(env, 'SALESCAST_BATCH_RESULT_DAYS', 7, 'results until removed by hand');
+}
+
+function streamRetentionDaysOf(env: NodeJS.ProcessEnv): number {
+  return daysOf(env, 'SALESCAST_STREAM_RETENTION_DAYS', 0, 'every streamed record');
+}
+
+/** A whole number of days ≥ 0 from `env[name]`, where 0 keeps `kept`. */
+function daysOf(env: NodeJS.ProcessEnv, name: string, fallback: number, kept: string): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
   const days = Number(text);
   if (!(Number.isInteger(days) && days >= 0)) {
     throw new SalescastError(
       'INVALID_ARGUMENT',
-      `SALESCAST_BATCH_RESULT_DAYS must be a whole number of days, 0 to keep results until removed by hand; got '${text}'.`,
+      `${name} must be a whole number of days, 0 to keep ${kept}; got '${text}'.`,
     );
   }
   return days;

@@ -14,6 +14,10 @@ export interface StreamRecordRepo {
    * hearing the others' records since then has missed.
    */
   receivedSince(at: string): Promise<StreamRecordRow[]>;
+  /** The newest record's date ('YYYY-MM-DD'), or undefined when the tenant has none. */
+  newestDate(): Promise<string | undefined>;
+  /** Deletes the records dated before `date` ('YYYY-MM-DD'); returns how many went. */
+  deleteBefore(date: string): Promise<number>;
 }
 
 export function streamRecordRepo(db: Kysely<Database>, tenantId: string): StreamRecordRepo {
@@ -46,5 +50,21 @@ export function streamRecordRepo(db: Kysely<Database>, tenantId: string): Stream
     },
     after: (afterDate) => recordsWhere('date', '>', afterDate),
     receivedSince: (at) => recordsWhere('received_at', '>=', at),
+    async newestDate() {
+      const row = await db
+        .selectFrom('stream_records')
+        .select((eb) => eb.fn.max('date').as('newest'))
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      return row?.newest ?? undefined;
+    },
+    async deleteBefore(date) {
+      const result = await db
+        .deleteFrom('stream_records')
+        .where('tenant_id', '=', tenantId)
+        .where('date', '<', date)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
