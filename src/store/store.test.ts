@@ -8,41 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tenantRow, userRow } from '../../test/fixtures/store-rows.js';
 import { APP_ROLE } from './migrations/rls.js';
 import { TENANT_TABLES } from './schema.js';
 import { openStore, type Store } from './store.js';
 
 const DIALECTS = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
-const now = new Date().toISOString();
-
-function tenantRow(id: string) {
-  return {
-    id,
-    name: id,
-    plan: 'pro',
-    status: 'active',
-    quota_overrides: '{}',
-    branding: '{}',
-    audit_seq: 0,
-    audit_head: '',
-    created_at: now,
-    updated_at: now,
-  };
-}
-
-function userRow(tenantId: string, email: string) {
-  return {
-    id: randomUUID(),
-    tenant_id: tenantId,
-    email,
-    password_hash: 'x',
-    role: 'viewer',
-    platform_admin: 0,
-    status: 'active',
-    created_at: now,
-    updated_at: now,
-  };
-}
 
 /** SQLite's query plan of each statement, one text per statement. */
 async function sqlitePlans(file: string, statements: string[]): Promise<string[]> {

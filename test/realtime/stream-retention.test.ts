@@ -11,39 +11,11 @@ import { formatDay, parseIsoDay } from '../../src/core/dates.js';
 import { platformConfig } from '../../src/platform/config.js';
 import { pruneStreamRecords } from '../../src/realtime/stream-retention.js';
 import { openStore, type Store } from '../../src/store/store.js';
+import { tenantRow, userRow } from '../fixtures/store-rows.js';
 import { createTenant, startHarness } from '../platform/harness.js';
 
 const DIALECTS = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 const now = new Date().toISOString();
-
-/** A tenant row and its admin, as the store creates them. */
-function tenantWithAdmin(id: string) {
-  return [
-    {
-      id,
-      name: id,
-      plan: 'pro',
-      status: 'active',
-      quota_overrides: '{}',
-      branding: '{}',
-      audit_seq: 0,
-      audit_head: '',
-      created_at: now,
-      updated_at: now,
-    },
-    {
-      id: randomUUID(),
-      tenant_id: id,
-      email: `admin-${id}@x.test`,
-      password_hash: 'x',
-      role: 'admin',
-      platform_admin: 0,
-      status: 'active',
-      created_at: now,
-      updated_at: now,
-    },
-  ] as const;
-}
 
 /** One record per series and day, from `first` for `days` days. */
 function records(series: string[], first: string, days: number) {
@@ -111,7 +83,8 @@ describe.each(DIALECTS)('pruneStreamRecords (%s)', (dialect) => {
       databaseUrl: dialect === 'postgres' ? process.env.DATABASE_URL : undefined,
       pgSchema: dialect === 'postgres' ? `s_${randomBytes(6).toString('hex')}` : undefined,
     });
-    for (const id of [a, b, empty]) await store.system.createTenant(...tenantWithAdmin(id));
+    for (const id of [a, b, empty])
+      await store.system.createTenant(tenantRow(id), userRow(id, `admin-${id}@x.test`));
   });
   afterAll(async () => {
     await store.close();
