@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
   },
 });
 const { openStore } = await import(resolve(args.dist, 'store/store.js'));
+const { dayToDate, formatDay, parseIsoDay } = await import(resolve(args.dist, 'core/dates.js'));
 const nSeries = Number(args.series);
 const nDays = Number(args.days);
 const dataDir = mkdtempSync(join(tmpdir(), 'salescast-stream-records-'));
@@ -53,12 +54,12 @@ await store.system.createTenant(
     updated_at: at,
   },
 );
-const day0 = Date.UTC(2024, 0, 1);
-const dayText = (d) => new Date(day0 + d * 86_400_000).toISOString().slice(0, 10);
+const day0 = parseIsoDay('2024-01-01');
+const dayText = (d) => formatDay(day0 + d);
 // Records arrive a day at a time, every series' actual of that day, one second apart.
 const started = process.hrtime.bigint();
 for (let d = 0; d < nDays; d++) {
-  const received = new Date(day0 + d * 86_400_000 + 86_400_000).toISOString();
+  const received = dayToDate(day0 + d + 1).toISOString();
   const rows = Array.from({ length: nSeries }, (_, s) => ({
     series_id: `S${String(s).padStart(4, '0')}`,
     date: dayText(d),
@@ -81,7 +82,7 @@ const medianMs = async (read) => {
   return { ms: Number(times[2].toFixed(2)), records: n };
 };
 const replay = await medianMs((r) => r.streamRecords.after(dayText(nDays - 1 - Number(args['replay-days']))));
-const lastReceived = new Date(day0 + nDays * 86_400_000).toISOString();
+const lastReceived = dayToDate(day0 + nDays).toISOString();
 const catchUp = await medianMs((r) => r.streamRecords.receivedSince(lastReceived));
 if (pgSchema) {
   const { default: pg } = await import('pg');
