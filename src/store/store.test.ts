@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tenantRow, userRow } from '../../test/fixtures/store-rows.js';
+import { streamRecordRow, tenantRow, userRow } from '../../test/fixtures/store-rows.js';
 import { APP_ROLE } from './migrations/rls.js';
 import { TENANT_TABLES } from './schema.js';
 import { openStore, type Store } from './store.js';
@@ -105,23 +105,16 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
   });
 
   it('reads streamed records by date and by arrival, through their own indexes', async () => {
-    const record = (series_id: string, date: string, received_at: string) => ({
-      series_id,
-      date,
-      y: 1,
-      drivers: '{}',
-      received_at,
-    });
     await store.withTenant(a, (r) =>
       r.streamRecords.upsert([
-        record('s1', '2026-03-01', '2026-03-02T10:00:00.000Z'),
-        record('s2', '2026-03-03', '2026-03-04T10:00:00.000Z'),
-        record('s1', '2026-03-02', '2026-03-05T10:00:00.000Z'),
-        record('s2', '2026-03-01', '2026-03-06T10:00:00.000Z'),
+        streamRecordRow('s1', '2026-03-01', '2026-03-02T10:00:00.000Z'),
+        streamRecordRow('s2', '2026-03-03', '2026-03-04T10:00:00.000Z'),
+        streamRecordRow('s1', '2026-03-02', '2026-03-05T10:00:00.000Z'),
+        streamRecordRow('s2', '2026-03-01', '2026-03-06T10:00:00.000Z'),
       ]),
     );
     await store.withTenant(b, (r) =>
-      r.streamRecords.upsert([record('s1', '2026-03-09', '2026-03-09T10:00:00.000Z')]),
+      r.streamRecords.upsert([streamRecordRow('s1', '2026-03-09', '2026-03-09T10:00:00.000Z')]),
     );
     const keys = (rows: { series_id: string; date: string }[]) => rows.map((x) => `${x.series_id}@${x.date}`);
     const after = await store.withTenant(a, (r) => r.streamRecords.after('2026-03-01'));

@@ -11,7 +11,7 @@ import { formatDay, parseIsoDay } from '../../src/core/dates.js';
 import { platformConfig } from '../../src/platform/config.js';
 import { pruneStreamRecords } from '../../src/realtime/stream-retention.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { tenantRow, userRow } from '../fixtures/store-rows.js';
+import { streamRecordRow, tenantRow, userRow } from '../fixtures/store-rows.js';
 import { createTenant, startHarness } from '../platform/harness.js';
 
 const DIALECTS = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
@@ -21,13 +21,7 @@ const now = new Date().toISOString();
 function records(series: string[], first: string, days: number) {
   const day0 = parseIsoDay(first)!;
   return series.flatMap((series_id) =>
-    Array.from({ length: days }, (_, d) => ({
-      series_id,
-      date: formatDay(day0 + d),
-      y: d,
-      drivers: '{}',
-      received_at: now,
-    })),
+    Array.from({ length: days }, (_, d) => streamRecordRow(series_id, formatDay(day0 + d), now, d)),
   );
 }
 
