@@ -1,5 +1,6 @@
 /**
- * Monitoring of a production model against newly arrived data (a dataset): the realized error of
+ * Monitoring of a production model against newly arrived data (a dataset and the actuals streamed
+ * after it, `withStreamedActuals`): the realized error of
  * the production forecasts for the periods after the model's training data, compared with the
  * error its backtest led us to expect (decay), and per-feature drift of the new rows against the
  * training rows. Each check stores a report per tenant × model × version; a decay or drift finding
@@ -11,6 +12,7 @@ import { periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import type { Panel } from '../features/panel.js';
 import type { Forecaster } from '../forecast/forecaster.js';
+import { withStreamedActuals } from '../realtime/streamed-actuals.js';
 import type { MonitoringReportRow } from '../store/repositories/monitoring.js';
 import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
@@ -39,6 +41,8 @@ export interface MonitoringReport {
   decay: DecayResult;
   /** Rows compared (series × periods with an actual after the training data). */
   rows: number;
+  /** Streamed actuals added after the dataset's end (`POST /v1/stream`); 0 when none. */
+  streamed_actuals: number;
   /** The retrain job this report started, if a trigger fired. */
   triggered_job_id: string | null;
 }
@@ -68,7 +72,9 @@ export interface MonitoringService {
 }
 
 function toReport(r: MonitoringReportRow): MonitoringReport {
-  const body = JSON.parse(r.report) as Pick<MonitoringReport, 'drift' | 'decay' | 'rows'>;
+  const body = JSON.parse(r.report) as Pick<MonitoringReport, 'drift' | 'decay' | 'rows'> & {
+    streamed_actuals?: number;
+  };
   return {
     id: r.id,
     model: r.model_name,
@@ -79,6 +85,8 @@ function toReport(r: MonitoringReportRow): MonitoringReport {
     drift: body.drift,
     decay: body.decay,
     rows: body.rows,
+    // Reports stored before streamed actuals were monitored had none.
+    streamed_actuals: body.streamed_actuals ?? 0,
     triggered_job_id: r.triggered_job_id,
   };
 }
@@ -147,7 +155,11 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
       throw new SalescastError('NOT_FOUND', `No dataset '${request.datasetId}'.`, { field: 'dataset_id' });
     const production = await deps.productionModels.get(tenantId, model);
     const { forecaster } = production;
-    const current = await deps.loadPanel(tenantId, dataset.id, forecaster.history);
+    const { panel: current, streamed } = await withStreamedActuals(
+      store,
+      tenantId,
+      await deps.loadPanel(tenantId, dataset.id, forecaster.history),
+    );
     const realized = realizedForecasts(forecaster, current);
     const settings = await deps.settings.read(tenantId);
     const expected = await deps.expectedWape(tenantId, model, production.version);
@@ -176,7 +188,8 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
             reason: `${trigger}:${id}`,
           },
           createdBy: `schedule:${schedule.id}`,
-          idempotencyKey: `${trigger}:${model}:${production.version}:${dataset.id}`,
+          // Once per finding: a later check finds anew only with data the last one lacked.
+          idempotencyKey: `${trigger}:${model}:${production.version}:${dataset.id}:${streamed.through ?? ''}`,
         });
         triggeredJobId = job.id;
         await store.withTenant(tenantId, (r) =>
@@ -194,7 +207,13 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
       expected_wape: Number.isFinite(decay.expected_wape) ? decay.expected_wape : null,
       realized_wape: Number.isFinite(decay.realized_wape) ? decay.realized_wape : null,
       // NaN (an undefined metric) becomes null in JSON, as everywhere else.
-      report: JSON.stringify({ drift, decay, rows: realized.y.length, actor: request.actor }),
+      report: JSON.stringify({
+        drift,
+        decay,
+        rows: realized.y.length,
+        streamed_actuals: streamed.actuals,
+        actor: request.actor,
+      }),
       triggered_job_id: triggeredJobId,
       created_at: now().toISOString(),
     };

@@ -27,6 +27,7 @@ import type { GbmLoss } from '../forecast/presets.js';
 import { appendAudit } from '../platform/audit-service.js';
 import type { Principal, RequestContext } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
+import { withStreamedActuals } from '../realtime/streamed-actuals.js';
 import { datasetDir } from '../store/files.js';
 import { readForecastData } from '../store/forecast-data.js';
 import type { ModelVersionMeta, StageChangeRow } from '../store/repositories/models.js';
@@ -83,6 +84,12 @@ export interface TrainInput {
   readonly trials?: number;
   /** Backtest windows (each `horizon` long, the last ending at the data's end); default 2. */
   readonly windows?: number;
+  /**
+   * Also train on the actuals streamed for dates after each series' end in the dataset
+   * (`withStreamedActuals`); default false, so that a run on a dataset is that dataset alone.
+   * Retrain jobs ask for them by default.
+   */
+  readonly streamedActuals?: boolean;
 }
 
 export interface RunView {
@@ -448,7 +455,13 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       if (!challenger.dataset_id)
         throw new SalescastError('CONFLICT', 'the challenger has no dataset to backtest on');
       const forecaster = await loadVersion(tenantId, name, Number(champion.version));
-      const panel = await readPanel(tenantId, challenger.dataset_id, forecaster.history);
+      const read = await readPanel(tenantId, challenger.dataset_id, forecaster.history);
+      // The challenger's windows end where its data did: with the actuals it streamed in, if any.
+      const through = json<Record<string, unknown>>(challenger.hyperparameters).streamed_through;
+      const panel =
+        typeof through === 'string'
+          ? (await withStreamedActuals(store, tenantId, read, through)).panel
+          : read;
       championMetrics = scoreOnWindows(forecaster, panel, metrics);
     } catch (e) {
       if (!isSalescastError(e)) throw e;
@@ -515,6 +528,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
         seed: input.seed ?? 0,
         trials: input.trials ?? 12,
         windows: input.windows ?? 2,
+        streamed_actuals: input.streamedActuals ?? false,
       };
       const started = now();
       const run: Omit<RunRow, 'tenant_id'> = {
@@ -536,7 +550,10 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
         created_by: actorLabel(by),
       };
       try {
-        const panel = await readPanel(by.tenantId, dataset.id);
+        const read = await readPanel(by.tenantId, dataset.id);
+        const { panel, streamed } = params.streamed_actuals
+          ? await withStreamedActuals(store, by.tenantId, read)
+          : { panel: read, streamed: null };
         const chosen = chooseModel(params.model, panel, {
           h: params.horizon,
           quantiles: params.quantiles,
@@ -556,6 +573,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
           target_encodings: o.targetEncodings ?? true,
           frequency: panel.freq,
           series: panel.seriesIds.length,
+          streamed,
         };
         run.features = JSON.stringify(features);
         const probe = new Forecaster(o);
@@ -585,6 +603,9 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
           served: metrics.model,
           weights: fitted ? Object.fromEntries(fitted.weights) : {},
           ensemble: o.ensemble ?? false,
+          // What `evaluate` needs to rebuild the training data: the dataset plus the streamed
+          // actuals through this date.
+          streamed_through: streamed?.through ?? null,
           automl: chosen.automl
             ? {
                 family: chosen.automl.best.family,

@@ -27,6 +27,7 @@ export function registryRetrainSteps(registry: RegistryService): RetrainSteps {
           run_id: existing.run_id ?? '',
           metrics: { ...existing.metrics.aggregate },
           reused: true,
+          streamed_through: streamedThrough(existing.hyperparameters),
         };
       }
       await req.log(`training: AutoML with ${req.trials} trials, backtest, fit`);
@@ -40,6 +41,7 @@ export function registryRetrainSteps(registry: RegistryService): RetrainSteps {
           model: 'automl',
           trials: req.trials,
           seed: req.seed,
+          streamedActuals: req.streamedActuals,
         },
         ctxOf(req.idempotencyKey),
       );
@@ -49,6 +51,7 @@ export function registryRetrainSteps(registry: RegistryService): RetrainSteps {
         run_id: run.id,
         metrics: { ...version.metrics.aggregate },
         reused: false,
+        streamed_through: streamedThrough(version.hyperparameters),
       };
     },
     async compare(tenantId, req): Promise<ChampionComparison> {
@@ -68,4 +71,9 @@ export function registryRetrainSteps(registry: RegistryService): RetrainSteps {
       await registry.promote(by, req.model, req.version, { reason: req.reason }, ctxOf(req.actor));
     },
   };
+}
+
+function streamedThrough(hyperparameters: Record<string, unknown>): string | null {
+  const through = hyperparameters.streamed_through;
+  return typeof through === 'string' ? through : null;
 }

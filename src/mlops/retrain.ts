@@ -23,11 +23,22 @@ export interface RetrainPayload {
   /** AutoML trial budget (default 6). */
   trials?: number;
   seed?: number;
+  /**
+   * Also train on the actuals streamed after the dataset's end (default true): a tenant that
+   * streams its sales retrains on them without ingesting a dataset.
+   */
+  streamed_actuals?: boolean;
   /** Why the job was started (manual, schedule:<id>, decay:<report>, drift:<report>). */
   reason?: string;
 }
 
-export const RETRAIN_DEFAULTS = { model: 'default', horizon: 28, trials: 6, seed: 1 } as const;
+export const RETRAIN_DEFAULTS = {
+  model: 'default',
+  horizon: 28,
+  trials: 6,
+  seed: 1,
+  streamed_actuals: true,
+} as const;
 
 export interface RegisteredVersion {
   version: number;
@@ -36,6 +47,8 @@ export interface RegisteredVersion {
   metrics: Record<string, unknown>;
   /** True when an earlier attempt of the same job had already registered it. */
   reused: boolean;
+  /** The newest streamed actual it was trained on ('YYYY-MM-DD'); null when it used none. */
+  streamed_through: string | null;
 }
 
 export interface ChampionComparison {
@@ -62,6 +75,7 @@ export interface RetrainSteps {
       horizon: number;
       trials: number;
       seed: number;
+      streamedActuals: boolean;
       idempotencyKey: string;
       actor: string;
       log: (message: string) => Promise<void>;
@@ -90,6 +104,7 @@ export interface RetrainResult {
   run_id: string;
   reused: boolean;
   metrics: Record<string, unknown>;
+  streamed_through: string | null;
   comparison: ChampionComparison;
   auto_promote: boolean;
   promoted: boolean;
@@ -108,6 +123,19 @@ function intField(
     throw new SalescastError(
       'INVALID_ARGUMENT',
       `The retrain '${field}' must be an integer in [${min}, ${max}]; got ${JSON.stringify(v)} instead.`,
+      { field },
+    );
+  }
+  return v;
+}
+
+function boolField(payload: Record<string, unknown>, field: string, fallback: boolean): boolean {
+  const v = payload[field];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `The retrain '${field}' must be true or false; got ${JSON.stringify(v)} instead.`,
       { field },
     );
   }
@@ -140,6 +168,7 @@ export function resolveRetrainPayload(payload: Record<string, unknown>): Require
     horizon: intField(payload, 'horizon', 1, 366, RETRAIN_DEFAULTS.horizon),
     trials: intField(payload, 'trials', 1, 50, RETRAIN_DEFAULTS.trials),
     seed: intField(payload, 'seed', 0, 4_294_967_295, RETRAIN_DEFAULTS.seed),
+    streamed_actuals: boolField(payload, 'streamed_actuals', RETRAIN_DEFAULTS.streamed_actuals),
     reason: typeof payload.reason === 'string' ? payload.reason.slice(0, 200) : 'manual',
   };
 }
@@ -173,7 +202,7 @@ export function retrainHandler(deps: RetrainDeps): JobHandler {
     const actor = `job:${ctx.job.id}`;
     const datasetId = await resolveDataset(deps.store, ctx.tenantId, p.dataset_id);
     await ctx.log(
-      `data: dataset ${datasetId} (${p.reason}); tuning ${p.trials} trials, horizon ${p.horizon}`,
+      `data: dataset ${datasetId}${p.streamed_actuals ? ' and the actuals streamed after it' : ''} (${p.reason}); tuning ${p.trials} trials, horizon ${p.horizon}`,
     );
     const registered = await deps.steps.trainAndRegister(ctx.tenantId, {
       datasetId,
@@ -181,13 +210,14 @@ export function retrainHandler(deps: RetrainDeps): JobHandler {
       horizon: p.horizon,
       trials: p.trials,
       seed: p.seed,
+      streamedActuals: p.streamed_actuals,
       idempotencyKey: `job:${ctx.job.id}`,
       actor,
       log: (m) => ctx.log(m),
       signal: ctx.signal,
     });
     await ctx.log(
-      `${registered.reused ? 'found' : 'registered'} ${p.model} v${registered.version} (staging) from run ${registered.run_id}; backtest WAPE ${fmt(registered.metrics.wape)}`,
+      `${registered.reused ? 'found' : 'registered'} ${p.model} v${registered.version} (staging) from run ${registered.run_id}; ${registered.streamed_through ? `streamed actuals through ${registered.streamed_through}; ` : ''}backtest WAPE ${fmt(registered.metrics.wape)}`,
     );
     const comparison = await deps.steps.compare(ctx.tenantId, {
       model: p.model,
@@ -222,6 +252,7 @@ export function retrainHandler(deps: RetrainDeps): JobHandler {
       run_id: registered.run_id,
       reused: registered.reused,
       metrics: registered.metrics,
+      streamed_through: registered.streamed_through,
       comparison,
       auto_promote,
       promoted,

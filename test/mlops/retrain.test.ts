@@ -160,6 +160,126 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
     }
   }, 300_000);
 
+  it('a tenant that only streams its sales is monitored and retrained on the streamed actuals', async () => {
+    const streamer = await createTenant(h, 'Streamer');
+    const dataset = await upload(h, streamer.token, sources(BREAK_DAY));
+    expect(dataset.statusCode).toBe(201);
+    const datasetId = dataset.json().id;
+    const settings = await call(h, 'PUT', '/v1/mlops/settings', streamer.token, { auto_promote: true });
+    expect(settings.statusCode).toBe(200);
+    const trigger = await call(h, 'POST', '/v1/schedules', streamer.token, {
+      name: 'retrain on decay',
+      trigger: 'decay',
+      payload: { horizon: 14, trials: 3, seed: 3 },
+    });
+    expect(trigger.statusCode).toBe(201);
+    const worker = await h.platform.operations.startWorker({ pollMs: 50 });
+    try {
+      const first = await call(h, 'POST', '/v1/jobs/retrain', streamer.token, {
+        dataset_id: datasetId,
+        horizon: 14,
+        trials: 3,
+        seed: 3,
+      });
+      const v1job = await waitForJob(h, streamer.token, first.json().id);
+      expect(v1job.result).toMatchObject({ version: 1, promoted: true, streamed_through: null });
+
+      // Four weeks after the dataset, at half the demand, arrive as a stream of actuals only.
+      const later = generateDemoRetailer({
+        stores: 1,
+        products: 3,
+        days: BREAK_DAY + 28,
+        start: START,
+        seed: 11,
+        demandBreak: { from: BREAK, factor: 0.5, products: 3 },
+      }).tables.sales;
+      const col = (name: string) => later.columns.indexOf(name);
+      const seen = new Set<string>();
+      const lines: string[] = [];
+      for (const row of later.rows) {
+        const [store, product, date, units] = ['store_id', 'product_id', 'date', 'units'].map(
+          (c) => row[col(c)],
+        );
+        const series = `${store}/${product}`;
+        // The demo's planted junk (unknown products, bad units, duplicates) is not streamed.
+        if (String(date) < BREAK || !/^P00[1-3]$/.test(String(product))) continue;
+        if (!(Number(units) >= 0) || seen.has(`${series}|${date}`)) continue;
+        seen.add(`${series}|${date}`);
+        lines.push(JSON.stringify({ series_id: series, date, y: Number(units) }));
+      }
+      expect(lines.length).toBeGreaterThan(70);
+      const streamed = await h.app.inject({
+        method: 'POST',
+        url: '/v1/stream',
+        headers: { authorization: `Bearer ${streamer.token}`, 'content-type': 'application/x-ndjson' },
+        payload: `${lines.join('\n')}\n`,
+      });
+      expect(streamed.statusCode).toBe(200);
+      const lastDate = lines
+        .map((l) => JSON.parse(l).date as string)
+        .sort()
+        .at(-1);
+      expect(lastDate).toBe('2024-05-19');
+
+      // The dataset alone has nothing after v1's data; with the stream, monitoring finds the decay.
+      const check = await call(h, 'POST', '/v1/monitoring/check', streamer.token, { dataset_id: datasetId });
+      expect(check.statusCode).toBe(201);
+      const report = check.json();
+      expect(report).toMatchObject({ version: 1, dataset_id: datasetId, streamed_actuals: lines.length });
+      // v1's horizon, 14 days (to 2024-05-05), of 3 series: the streamed days among them (the demo
+      // leaves a few days without a sales record).
+      expect(report.rows).toBe(lines.filter((l) => JSON.parse(l).date <= '2024-05-05').length);
+      expect(report.rows).toBeGreaterThan(36);
+      expect(report.decay.decayed).toBe(true);
+      expect(report.triggered_job_id).toEqual(expect.any(String));
+      console.log(
+        `[streamed decay] expected WAPE ${report.decay.expected_wape.toFixed(4)}, realized ${report.decay.realized_wape.toFixed(4)}`,
+      );
+
+      const v2job = await waitForJob(h, streamer.token, report.triggered_job_id);
+      expect(v2job.status).toBe('succeeded');
+      expect(v2job.result).toMatchObject({ version: 2, promoted: true, streamed_through: lastDate });
+      const messages = v2job.logs.map((l: { message: string }) => l.message);
+      expect(messages).toContainEqual(
+        expect.stringContaining(`data: dataset ${datasetId} and the actuals streamed after it`),
+      );
+      expect(messages).toContainEqual(expect.stringContaining(`streamed actuals through ${lastDate}`));
+      const v2 = (await call(h, 'GET', '/v1/models/default/versions/2', streamer.token)).json();
+      expect(v2).toMatchObject({ dataset_id: datasetId, hyperparameters: { streamed_through: lastDate } });
+      const run = (await call(h, 'GET', `/v1/runs/${v2job.result.run_id}`, streamer.token)).json();
+      expect(run.features.streamed).toEqual({ actuals: lines.length, through: lastDate, skipped: 0 });
+      console.log(`[streamed retrain] ${v2job.result.comparison.reason}`);
+
+      // A run on the dataset is that dataset alone unless it asks for the stream.
+      const plain = await call(h, 'POST', '/v1/runs', streamer.token, {
+        dataset_id: datasetId,
+        kind: 'backtest',
+        horizon: 14,
+        model: 'naive',
+      });
+      expect(plain.statusCode).toBe(201);
+      expect(plain.json().run.features.streamed).toBeNull();
+      expect(plain.json().run.params.streamed_actuals).toBe(false);
+      const withStream = await call(h, 'POST', '/v1/runs', streamer.token, {
+        dataset_id: datasetId,
+        kind: 'backtest',
+        horizon: 14,
+        model: 'naive',
+        streamed_actuals: true,
+      });
+      expect(withStream.json().run.features.streamed).toMatchObject({ actuals: lines.length });
+      // Its backtest windows end at the stream's last date, not the dataset's.
+      expect(withStream.json().run.metrics.cutoffs.at(-1)).not.toEqual(
+        plain.json().run.metrics.cutoffs.at(-1),
+      );
+      expect(
+        (await call(h, 'POST', '/v1/jobs/retrain', streamer.token, { streamed_actuals: 'yes' })).statusCode,
+      ).toBe(400);
+    } finally {
+      await worker.stop();
+    }
+  }, 300_000);
+
   it('a retry of a committed train-and-register finds the version instead of registering another', async () => {
     const steps = registryRetrainSteps(h.platform.registry);
     const models = await h.platform.registry.getModel(systemActor(admin.tenantId), 'default');
@@ -170,6 +290,7 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
       horizon: 14,
       trials: 3,
       seed: 3,
+      streamedActuals: true,
       idempotencyKey: key,
       actor: key,
       log: async () => {},

@@ -46,6 +46,12 @@ export const RetrainBody = Type.Object(
       Type.Integer({ minimum: 1, maximum: 50, description: 'AutoML trial budget; default 6' }),
     ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4_294_967_295 })),
+    streamed_actuals: Type.Optional(
+      Type.Boolean({
+        description:
+          "Also train on the actuals streamed (POST /v1/stream) for dates after each series' end in the dataset; default true",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -47,6 +47,9 @@ const Report = Type.Object({
     policy: Type.Object({ margin: Type.Number(), periods: Type.Integer(), periodDays: Type.Integer() }),
   }),
   rows: Type.Integer(),
+  streamed_actuals: Type.Integer({
+    description: "Actuals streamed after the dataset's end (POST /v1/stream) that the check used",
+  }),
   triggered_job_id: Type.Union([Type.String(), Type.Null()]),
 });
 const Settings = Type.Object({
@@ -67,7 +70,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }>
       schema: {
         tags: ['monitoring'],
         description:
-          "Compares the production model's forecasts with the actuals of a dataset (decay) and the dataset's new rows with the training data (drift); stores the report. Starts a retrain when the tenant has a decay or drift schedule. Needs models:train.",
+          "Compares the production model's forecasts with the actuals of a dataset and those streamed after it (decay), and those new rows with the training data (drift); stores the report. Starts a retrain when the tenant has a decay or drift schedule. Needs models:train.",
         body: Type.Object(
           {
             dataset_id: Type.String({ maxLength: 64 }),

@@ -51,6 +51,12 @@ const TrainBody = Type.Object(
     seed: Type.Optional(Type.Integer({ minimum: 0 })),
     trials: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
     windows: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    streamed_actuals: Type.Optional(
+      Type.Boolean({
+        description:
+          "Also train on the actuals streamed (POST /v1/stream) for dates after each series' end in the dataset; default false",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -86,6 +92,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = asyn
           seed: b.seed,
           trials: b.trials,
           windows: b.windows,
+          streamedActuals: b.streamed_actuals,
         },
         contextOf(request),
       );

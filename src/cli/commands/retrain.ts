@@ -16,6 +16,8 @@ interface RetrainFlags {
   horizon?: number;
   trials?: number;
   seed?: number;
+  /** False with --no-streamed-actuals. */
+  streamedActuals: boolean;
   run?: boolean;
   dataDir?: string;
   json?: boolean;
@@ -39,6 +41,10 @@ export function registerRetrain(program: Command): void {
       .option('--horizon <periods>', 'forecast horizon (default 28)', intOption(1, 366))
       .option('--trials <n>', 'AutoML trial budget (default 6)', intOption(1, 50))
       .option('--seed <n>', 'random seed', intOption(0, 4_294_967_295))
+      .option(
+        '--no-streamed-actuals',
+        'train on the dataset alone, without the actuals streamed after its end',
+      )
       .option('--run', 'run the job in this process and wait for it'),
   )
     .addHelpText('after', HELP_AFTER)
@@ -49,6 +55,7 @@ export function registerRetrain(program: Command): void {
         if (flags.horizon !== undefined) payload.horizon = flags.horizon;
         if (flags.trials !== undefined) payload.trials = flags.trials;
         if (flags.seed !== undefined) payload.seed = flags.seed;
+        payload.streamed_actuals = flags.streamedActuals;
         const queued = await p.operations.retrain(by, payload, CLI_CONTEXT);
         if (!flags.run) return queued;
         const worker = await p.operations.startWorker({ pollMs: 60_000 });

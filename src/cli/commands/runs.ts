@@ -60,7 +60,11 @@ export function registerRuns(program: Command): void {
         )
         .option('--name <model>', 'registered model to add a version to', 'default')
         .option('--windows <n>', 'backtest windows', intOption(1, 20), 2)
-        .option('--backtest-only', 'record a backtest run; register nothing'),
+        .option('--backtest-only', 'record a backtest run; register nothing')
+        .option(
+          '--streamed-actuals',
+          "also train on the actuals streamed after each series' end in the dataset",
+        ),
     ),
   )
     .addHelpText(
@@ -76,6 +80,7 @@ export function registerRuns(program: Command): void {
             name: string;
             windows: number;
             backtestOnly?: boolean;
+            streamedActuals?: boolean;
           },
       ) => {
         const out = await withTenantCli(flags, (p, by) =>
@@ -94,6 +99,7 @@ export function registerRuns(program: Command): void {
               seed: flags.seed,
               trials: flags.trials,
               windows: flags.windows,
+              streamedActuals: flags.streamedActuals ?? false,
             },
             CLI_CONTEXT,
           ),
