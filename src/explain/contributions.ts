@@ -231,7 +231,7 @@ export function explainForecast(
   const out = forecast.models[model];
   if (!out) throw new SalescastError('INVALID_ARGUMENT', `the forecast has no model '${model}'.`);
   const h = forecast.h;
-  const observed = extendPanel(data.history, h, data.future);
+  const observed = extendPanel(data.history, h, data.future, internals.knownDrivers);
   const y = Float64Array.from(observed.y);
   const timeline: Panel = { ...observed, y };
   const rows = new Int32Array(seriesCount(timeline) * h);

@@ -8,6 +8,7 @@ import { SalescastError } from '../core/errors.js';
 import type { FeatureDefinition } from '../features/definition.js';
 import { buildFeatureSet, type FeatureConfig } from '../features/feature-set.js';
 import { lagTransformFromSpec } from '../features/lag-features.js';
+import { completeDrivers } from '../features/panel.js';
 import type { Forecaster } from '../forecast/forecaster.js';
 import { decodeForecaster } from '../forecast/forecaster-artifact.js';
 import { type TargetTransform, targetTransformFromJson } from '../forecast/target-transforms.js';
@@ -27,6 +28,8 @@ export interface ForecasterInternals {
    * are ensemble members left unfitted for having no weight.
    */
   readonly models: ReadonlyMap<string, FittedGlobal>;
+  /** `Forecaster.knownDrivers`: filled where a forecast period is given none, as `predict` does. */
+  readonly knownDrivers: readonly string[];
 }
 
 /** The internals of a forecaster artifact (`Forecaster.serialize()`, e.g. from the registry). */
@@ -63,7 +66,11 @@ export function internalsFromArtifact(bytes: Uint8Array): ForecasterInternals {
       features: buildFeatureSet(state.history, features, minLag),
     });
   }
-  return { transforms: state.transforms.map(targetTransformFromJson), models };
+  return {
+    transforms: state.transforms.map(targetTransformFromJson),
+    models,
+    knownDrivers: completeDrivers(state.history),
+  };
 }
 
 /** The internals of a fitted forecaster; throws NOT_FITTED before `fit`. */

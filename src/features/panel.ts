@@ -303,11 +303,37 @@ function selectRows(
 }
 
 /**
+ * Known values of a driver that stand in for a future period given none: the last this many of the
+ * series (`extendPanel`'s `fill`).
+ */
+export const RECENT_DRIVER_VALUES = 28;
+
+/**
+ * The driver columns of `panel` with a value on every row with an observed target (the rows a
+ * model trains on; a gap in a series has neither). A learner fitted on such a column never saw it
+ * missing, so a missing value of it at forecast time means "not given", not a state the model
+ * learned: a tree sends it down whichever branch its rule gives NaN, as if the price were extreme.
+ */
+export function completeDrivers(panel: Panel): string[] {
+  const known = (col: ExogColumn, r: number) =>
+    isCategorical(col) ? col.codes[r] >= 0 : !Number.isNaN(col[r]);
+  return Object.entries(panel.exog)
+    .filter(([, col]) => panel.y.every((y, r) => Number.isNaN(y) || known(col, r)))
+    .map(([name]) => name);
+}
+
+/**
  * Each series of `history` followed by `h` future rows: target NaN, drivers taken from `future`
  * (matched by series id and date; missing drivers are NaN / -1). The result is the timeline on which
  * future features are computed, so they see exactly what is known at forecast time.
+ *
+ * A future row missing a driver named in `fill` takes the series' recent typical value instead: the
+ * lower median (numeric) or the most frequent level (categorical, the most recent on a tie) of its
+ * last `RECENT_DRIVER_VALUES` known values. Prices stay at their recent level, a promotion flag at
+ * its usual 0, a store's size at its size; a value that is not an observed one (the mean of 0 and
+ * 1) is never made up.
  */
-export function extendPanel(history: Panel, h: number, future?: Panel): Panel {
+export function extendPanel(history: Panel, h: number, future?: Panel, fill: readonly string[] = []): Panel {
   const nSeries = seriesCount(history);
   const step = periodDays(history.freq);
   const offsets = new Int32Array(nSeries + 1);
@@ -363,8 +389,52 @@ export function extendPanel(history: Panel, h: number, future?: Panel): Panel {
       exog[name] = values;
     }
   }
+  for (const name of fill) {
+    const col = exog[name];
+    if (!col) continue;
+    for (let s = 0; s < nSeries; s++) {
+      const first = offsets[s] + seriesLength(history, s);
+      fillRecent(col, offsets[s], first, offsets[s + 1]);
+    }
+  }
   const { leftOut } = history;
   return { freq: history.freq, seriesIds: history.seriesIds, offsets, dates, y, exog, weight, leftOut };
+}
+
+/** Missing values of rows `first..end` of `col` ← the typical of rows `start..first` (`extendPanel`). */
+function fillRecent(col: ExogColumn, start: number, first: number, end: number): void {
+  const categorical = isCategorical(col);
+  const values = categorical ? col.codes : col;
+  const known = (v: number) => (categorical ? v >= 0 : !Number.isNaN(v));
+  const recent: number[] = []; // newest first
+  for (let r = first - 1; r >= start && recent.length < RECENT_DRIVER_VALUES; r--) {
+    if (known(values[r])) recent.push(values[r]);
+  }
+  if (recent.length === 0) return;
+  const typical = categorical ? mostFrequent(recent) : lowerMedian(recent);
+  for (let r = first; r < end; r++) if (!known(values[r])) values[r] = typical;
+}
+
+/** The most frequent of `values` (newest first); on a tie, the one seen first. */
+function mostFrequent(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  // A Map iterates in insertion order, the order of first sight.
+  let best = values[0];
+  let top = 0;
+  for (const [v, n] of counts) {
+    if (n > top) {
+      top = n;
+      best = v;
+    }
+  }
+  return best;
+}
+
+/** The lower of the middle values: always one of `values`. */
+function lowerMedian(values: number[]): number {
+  values.sort((a, b) => a - b);
+  return values[(values.length - 1) >> 1];
 }
 
 /** Codes of `col` re-expressed in `levels` (unknown levels → -1). */

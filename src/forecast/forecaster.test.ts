@@ -83,6 +83,26 @@ describe('Forecaster', () => {
     }
   });
 
+  it('forecasts a driver given for no forecast period at its recent typical value, not as missing', () => {
+    const panel = synthetic(3, 150);
+    const history = panelThrough(panel, panel.dates[119]);
+    const f = new Forecaster({
+      ...small,
+      models: {
+        gbm: () => globalModel({ learner: () => new GradientBoosting({ nEstimators: 30, nThreads: 1 }) }),
+      },
+    }).fit(history, { h: 7 });
+    expect(f.knownDrivers).toEqual(['promo']);
+    expect(Forecaster.deserialize(f.serialize()).knownDrivers).toEqual(['promo']);
+    // About 15% of days are promoted: the lower median of the last 28 flags is 0.
+    const noPromo = { ...panel, exog: { promo: new Float64Array(panel.y.length) } };
+    const unknown = f.predict(7).models.gbm.yhat;
+    expect([...unknown]).toEqual([...f.predict(7, { future: noPromo }).models.gbm.yhat]);
+    // The flag matters to the model: a promotion every day forecasts otherwise.
+    const allPromo = { ...panel, exog: { promo: new Float64Array(panel.y.length).fill(1) } };
+    expect([...unknown]).not.toEqual([...f.predict(7, { future: allPromo }).models.gbm.yhat]);
+  });
+
   it('refit: 2 over 4 windows trains exactly 2 models', () => {
     const counter = { fits: 0 };
     const f = new Forecaster({

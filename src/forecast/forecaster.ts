@@ -10,6 +10,7 @@ import type { DateFeature } from '../features/calendar.js';
 import type { LagTransforms } from '../features/feature-set.js';
 import { lagTransformFromSpec } from '../features/lag-features.js';
 import {
+  completeDrivers,
   extendPanel,
   type Panel,
   panelThrough,
@@ -124,6 +125,8 @@ interface Fitted {
   readonly scores: ReadonlyMap<string, ConformalScores>;
   /** 0 when the training target was never negative (units sold), so no forecast goes below it. */
   readonly floor: number;
+  /** Drivers never missing in training: unknown future values of them are filled (`extendPanel`). */
+  readonly knownDrivers: readonly string[];
 }
 
 export const ENSEMBLE = 'ensemble';
@@ -246,6 +249,7 @@ export class Forecaster {
       weights,
       scores,
       floor: targetFloor(panel),
+      knownDrivers: completeDrivers(panel),
     };
     return this;
   }
@@ -270,6 +274,15 @@ export class Forecaster {
   get history(): Panel {
     if (!this.fitted) throw new NotFittedError('Forecaster');
     return this.fitted.history;
+  }
+
+  /**
+   * The drivers with a value on every training row: a forecast period given none of one takes the
+   * series' recent typical value (`extendPanel`'s `fill`), as the models never learned it missing.
+   */
+  get knownDrivers(): readonly string[] {
+    if (!this.fitted) throw new NotFittedError('Forecaster');
+    return this.fitted.knownDrivers;
   }
 
   /**
@@ -310,7 +323,12 @@ export class Forecaster {
       );
     }
     const history = options.history ?? fitted.history;
-    const timeline = extendPanel(applyTransforms(history, fitted.transforms, false), h, options.future);
+    const timeline = extendPanel(
+      applyTransforms(history, fitted.transforms, false),
+      h,
+      options.future,
+      fitted.knownDrivers,
+    );
     const nSeries = seriesCount(history);
     const dates = new Int32Array(nSeries * h);
     for (let s = 0; s < nSeries; s++) {
@@ -465,6 +483,7 @@ export class Forecaster {
       weights: new Map(Object.entries(state.weights)),
       scores: new Map(Object.entries(state.scores)),
       floor: targetFloor(state.history),
+      knownDrivers: completeDrivers(state.history),
     };
     return forecaster;
   }

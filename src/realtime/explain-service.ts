@@ -100,7 +100,10 @@ function componentOf(internals: ForecasterInternals, requested?: string): string
 }
 
 const horizonOf = (data: ExplainData) => data.h ?? data.forecaster.horizon;
-const futureOf = (data: ExplainData, h: number) => data.future ?? extendPanel(data.history, h);
+// The drivers `predict` would assume (those given, the rest filled), so that a scenario changes
+// those: a discount on a price nobody gave applies to the price the forecast assumes.
+const futureOf = (data: ExplainData, h: number) =>
+  extendPanel(data.history, h, data.future, data.forecaster.knownDrivers);
 
 /**
  * The store/product/category conditions of a selection, checked against the history: an unknown
@@ -192,29 +195,32 @@ export function parseAction(text: string, field = 'action'): ScenarioAction {
 }
 
 /**
- * An add or multiply action needs the planned value it changes: without known future drivers
- * (or with a column the future leaves empty) it would change nothing, so it is refused.
+ * An add or multiply action needs the planned value it changes: without future drivers given (or
+ * with a column they leave empty) it is refused rather than applied to the recent typical value
+ * the forecast assumes, which nobody planned.
  */
 function requireKnownDrivers(
   data: ExplainData,
-  future: Panel,
   h: number,
   actions: readonly ScenarioAction[],
   conditions: ScenarioConditions,
 ): void {
   const step = periodDays(data.history.freq);
-  const index = new Map(future.seriesIds.map((id, s) => [id, s]));
+  const given = data.future;
+  const index = new Map(given?.seriesIds.map((id, s) => [id, s]));
   for (const action of actions) {
     if (action.op === 'set') continue;
-    const col = future.exog[action.driver];
-    if (!col || isCategorical(col)) continue; // applyScenario names these errors.
+    const trained = data.history.exog[action.driver];
+    if (!trained || isCategorical(trained)) continue; // applyScenario names these errors.
+    const col = given?.exog[action.driver];
     let known = false;
     data.history.seriesIds.forEach((id, s) => {
       const f = index.get(id);
-      if (known || f === undefined || !seriesMatches(id, conditions)) return;
+      if (known || !given || !col || isCategorical(col) || f === undefined || !seriesMatches(id, conditions))
+        return;
       const end = data.history.dates[data.history.offsets[s + 1] - 1];
-      for (let r = future.offsets[f]; r < future.offsets[f + 1]; r++) {
-        const d = future.dates[r];
+      for (let r = given.offsets[f]; r < given.offsets[f + 1]; r++) {
+        const d = given.dates[r];
         if (d > end && d <= end + h * step && Number.isFinite(col[r])) known = true;
       }
     });
@@ -514,8 +520,8 @@ export function whatIfAnswer(data: ExplainData, request: WhatIfRequest): WhatIfA
   const model = componentOf(internals, data.component);
   const h = horizonOf(data);
   const cond = selectionConditions(data.history, request.selection ?? {});
+  requireKnownDrivers(data, h, request.actions, cond);
   const future = futureOf(data, h);
-  requireKnownDrivers(data, future, h, request.actions, cond);
   const result = runScenario(
     data.forecaster,
     { h, history: data.history, future },
@@ -654,8 +660,8 @@ export function goalSeekAnswer(data: ExplainData, request: GoalSeekRequest): Goa
   if (!(lo <= hi))
     throw new SalescastError('INVALID_ARGUMENT', `min ${lo} is above max ${hi}.`, { field: 'min' });
   const cond = selectionConditions(data.history, request.selection ?? {});
+  requireKnownDrivers(data, h, [{ driver, op, value: lo }], cond);
   const future = futureOf(data, h);
-  requireKnownDrivers(data, future, h, [{ driver, op, value: lo }], cond);
   const r = goalSeek(
     data.forecaster,
     { h, history: data.history, future },

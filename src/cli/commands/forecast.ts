@@ -33,7 +33,8 @@ interface ForecastCommandOptions extends ModelCommandOptions {
 const HELP_AFTER = `
 Reads a long CSV/Parquet with series_id,date,y plus any driver columns (numeric or text), or an
 ingested panel (its directory or panel.parquet). The frequency, daily or weekly, is inferred.
---future gives the drivers of the horizon dates; without it only calendar features are known.
+--future gives the drivers of the horizon dates. Without it only calendar features are known, and
+a driver that was never missing in training keeps each series' recent typical value.
 Writes series_id,date,yhat and one q<level> column per quantile: one row per series × date.
 
 Examples:
