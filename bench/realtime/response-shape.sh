@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Server CPU per request of a constant route by the shape of its answer (response-shape.mjs),
 # ROUNDS (default 3) alternated rounds of 5 s per route, 10 connections, after a 2-s warm-up each.
-# Usage: bench/realtime/response-shape.sh (installs autocannon into .bench-out/autocannon).
+# Usage: bench/realtime/response-shape.sh, after npm run build (installs autocannon into
+# .bench-out/autocannon).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 AC_DIR=$ROOT/.bench-out/autocannon
@@ -9,7 +10,7 @@ if [[ ! -x $AC_DIR/node_modules/.bin/autocannon ]]; then
   npm install --prefix "$AC_DIR" --no-save --no-audit --no-fund autocannon >&2
 fi
 AC=$AC_DIR/node_modules/.bin/autocannon
-coproc SERVER { exec node "$ROOT/bench/realtime/response-shape.mjs"; }
+coproc SERVER { exec node "$ROOT/bench/realtime/response-shape.mjs" --dist "$ROOT/dist"; }
 PID=$SERVER_PID
 trap 'kill -TERM "$PID" 2>/dev/null || true' EXIT
 read -r URL <&"${SERVER[0]}"

@@ -50,6 +50,16 @@ async function waitForJob(h: Harness, token: string, id: string, timeoutMs = 120
   }
 }
 
+/** The tenant's decay trigger: a retrain of 14 days, 3 trials, seed 3 when monitoring finds decay. */
+async function addDecayTrigger(h: Harness, token: string) {
+  const trigger = await call(h, 'POST', '/v1/schedules', token, {
+    name: 'retrain on decay',
+    trigger: 'decay',
+    payload: { horizon: 14, trials: 3, seed: 3 },
+  });
+  expect(trigger.statusCode).toBe(201);
+}
+
 describe.each(DIALECTS)('retraining (%s)', (dialect) => {
   let h: Harness;
   let admin: Caller;
@@ -72,12 +82,7 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
       auto_promote: true,
       decay: { margin: 0.25, periods: 2, periodDays: 7 },
     });
-    const trigger = await call(h, 'POST', '/v1/schedules', admin.token, {
-      name: 'retrain on decay',
-      trigger: 'decay',
-      payload: { horizon: 14, trials: 3, seed: 3 },
-    });
-    expect(trigger.statusCode).toBe(201);
+    await addDecayTrigger(h, admin.token);
 
     let worker = await h.platform.operations.startWorker({ pollMs: 50 });
     try {
@@ -167,12 +172,7 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
     const datasetId = dataset.json().id;
     const settings = await call(h, 'PUT', '/v1/mlops/settings', streamer.token, { auto_promote: true });
     expect(settings.statusCode).toBe(200);
-    const trigger = await call(h, 'POST', '/v1/schedules', streamer.token, {
-      name: 'retrain on decay',
-      trigger: 'decay',
-      payload: { horizon: 14, trials: 3, seed: 3 },
-    });
-    expect(trigger.statusCode).toBe(201);
+    await addDecayTrigger(h, streamer.token);
     const worker = await h.platform.operations.startWorker({ pollMs: 50 });
     try {
       const first = await call(h, 'POST', '/v1/jobs/retrain', streamer.token, {

@@ -2,19 +2,15 @@
  * Retention of streamed records: each tenant keeps the days before its own newest record, in
  * SQLite and, with DATABASE_URL, in PostgreSQL under row-level security.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, parseIsoDay } from '../../src/core/dates.js';
 import { platformConfig } from '../../src/platform/config.js';
 import { pruneStreamRecords } from '../../src/realtime/stream-retention.js';
-import { openStore, type Store } from '../../src/store/store.js';
-import { streamRecordRow, tenantRow, userRow } from '../fixtures/store-rows.js';
+import type { Store } from '../../src/store/store.js';
+import { STORE_DIALECTS, storeWithTenants, streamRecordRow } from '../fixtures/store-rows.js';
 import { createTenant, startHarness } from '../platform/harness.js';
 
-const DIALECTS = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 const now = new Date().toISOString();
 
 /** One record per series and day, from `first` for `days` days. */
@@ -63,27 +59,17 @@ describe('stream record retention', () => {
   });
 });
 
-describe.each(DIALECTS)('pruneStreamRecords (%s)', (dialect) => {
+describe.each(STORE_DIALECTS)('pruneStreamRecords (%s)', (dialect) => {
   let store: Store;
-  let dataDir: string;
+  let close: () => Promise<void>;
   const a = randomUUID();
   const b = randomUUID();
   const empty = randomUUID();
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'salescast-retention-'));
-    store = await openStore({
-      dataDir,
-      databaseUrl: dialect === 'postgres' ? process.env.DATABASE_URL : undefined,
-      pgSchema: dialect === 'postgres' ? `s_${randomBytes(6).toString('hex')}` : undefined,
-    });
-    for (const id of [a, b, empty])
-      await store.system.createTenant(tenantRow(id), userRow(id, `admin-${id}@x.test`));
+    ({ store, close } = await storeWithTenants(dialect, [a, b, empty]));
   });
-  afterAll(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it("keeps each tenant's days before its own newest record and deletes the older ones", async () => {
     // Tenant a: two series over 2026-01-01 … 2026-03-01 (60 days). Tenant b: one series, a year

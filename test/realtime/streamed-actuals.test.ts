@@ -2,18 +2,14 @@
  * Streamed actuals as training data: a dataset's panel extended by the records streamed after each
  * series' end, in SQLite and, with DATABASE_URL, in PostgreSQL under row-level security.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, parseIsoDay } from '../../src/core/dates.js';
 import { buildPanel, type CategoricalColumn, type Panel } from '../../src/features/panel.js';
 import { withStreamedActuals } from '../../src/realtime/streamed-actuals.js';
-import { openStore, type Store } from '../../src/store/store.js';
-import { streamRecordRow, tenantRow, userRow } from '../fixtures/store-rows.js';
+import type { Store } from '../../src/store/store.js';
+import { STORE_DIALECTS, storeWithTenants, streamRecordRow } from '../fixtures/store-rows.js';
 
-const DIALECTS = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
 const now = new Date().toISOString();
 const day = (iso: string) => parseIsoDay(iso)!;
 
@@ -64,26 +60,16 @@ const record = (series: string, date: string, y: number | null, drivers: Record<
   drivers: JSON.stringify(drivers),
 });
 
-describe.each(DIALECTS)('withStreamedActuals (%s)', (dialect) => {
+describe.each(STORE_DIALECTS)('withStreamedActuals (%s)', (dialect) => {
   let store: Store;
-  let dataDir: string;
+  let close: () => Promise<void>;
   const tenant = randomUUID();
   const other = randomUUID();
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'salescast-streamed-'));
-    store = await openStore({
-      dataDir,
-      databaseUrl: dialect === 'postgres' ? process.env.DATABASE_URL : undefined,
-      pgSchema: dialect === 'postgres' ? `s_${randomBytes(6).toString('hex')}` : undefined,
-    });
-    for (const id of [tenant, other])
-      await store.system.createTenant(tenantRow(id), userRow(id, `admin-${id}@x.test`));
+    ({ store, close } = await storeWithTenants(dialect, [tenant, other]));
   });
-  afterAll(async () => {
-    await store.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('returns the panel itself while nothing was streamed after it', async () => {
     const panel = dataset();
