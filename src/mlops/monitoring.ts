@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { periodDays } from '../core/dates.js';
-import { SalescastError } from '../core/errors.js';
+import { isSalescastError, SalescastError } from '../core/errors.js';
 import type { Panel } from '../features/panel.js';
 import type { Forecaster } from '../forecast/forecaster.js';
 import { withStreamedActuals } from '../realtime/streamed-actuals.js';
@@ -89,6 +89,14 @@ function toReport(r: MonitoringReportRow): MonitoringReport {
     streamed_actuals: body.streamed_actuals ?? 0,
     triggered_job_id: r.triggered_job_id,
   };
+}
+
+/**
+ * Whether `e` is `realizedForecasts`' refusal of data with no period after the production model's
+ * (nothing ingested or streamed since it was trained): a scheduled check then has nothing to judge.
+ */
+export function isNothingNewToCheck(e: unknown): boolean {
+  return isSalescastError(e) && e.code === 'INVALID_DATA' && e.location.field === 'dataset_id';
 }
 
 /**

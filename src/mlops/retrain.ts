@@ -142,34 +142,56 @@ function boolField(payload: Record<string, unknown>, field: string, fallback: bo
   return v;
 }
 
+/** A name field of a job payload (a dataset id, a model name), or `fallback` when absent. */
+function nameField(payload: Record<string, unknown>, field: string, fallback: string, job: string): string {
+  const v = payload[field];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(v)) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `The ${job} '${field}' must be a name of 1–64 letters, digits or ._:-.`,
+      { field },
+    );
+  }
+  return v;
+}
+
 /** The payload with defaults applied; INVALID_ARGUMENT names a bad field. */
 export function resolveRetrainPayload(payload: Record<string, unknown>): Required<
   Omit<RetrainPayload, 'reason'>
 > & {
   reason: string;
 } {
-  const text = (field: string, fallback: string) => {
-    const v = payload[field];
-    if (v === undefined) return fallback;
-    if (typeof v !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(v)) {
-      throw new SalescastError(
-        'INVALID_ARGUMENT',
-        `The retrain '${field}' must be a name of 1–64 letters, digits or ._:-.`,
-        {
-          field,
-        },
-      );
-    }
-    return v;
-  };
   return {
-    dataset_id: text('dataset_id', 'latest'),
-    model: text('model', RETRAIN_DEFAULTS.model),
+    dataset_id: nameField(payload, 'dataset_id', 'latest', 'retrain'),
+    model: nameField(payload, 'model', RETRAIN_DEFAULTS.model, 'retrain'),
     horizon: intField(payload, 'horizon', 1, 366, RETRAIN_DEFAULTS.horizon),
     trials: intField(payload, 'trials', 1, 50, RETRAIN_DEFAULTS.trials),
     seed: intField(payload, 'seed', 0, 4_294_967_295, RETRAIN_DEFAULTS.seed),
     streamed_actuals: boolField(payload, 'streamed_actuals', RETRAIN_DEFAULTS.streamed_actuals),
     reason: typeof payload.reason === 'string' ? payload.reason.slice(0, 200) : 'manual',
+  };
+}
+
+/**
+ * A monitoring job's payload with defaults applied: the dataset ('latest', the default, is the
+ * newest when the check runs) and the model. INVALID_ARGUMENT names a bad or foreign field.
+ */
+export function resolveMonitorPayload(payload: Record<string, unknown>): {
+  dataset_id: string;
+  model: string;
+} {
+  const foreign = Object.keys(payload).find((k) => k !== 'dataset_id' && k !== 'model');
+  if (foreign !== undefined) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `A monitoring check takes 'dataset_id' and 'model' only; '${foreign}' is a retrain's.`,
+      { field: foreign },
+    );
+  }
+  return {
+    dataset_id: nameField(payload, 'dataset_id', 'latest', 'monitoring'),
+    model: nameField(payload, 'model', RETRAIN_DEFAULTS.model, 'monitoring'),
   };
 }
 
@@ -182,7 +204,7 @@ export async function resolveDataset(store: Store, tenantId: string, datasetId: 
   if (!id) {
     throw new SalescastError(
       'NOT_FOUND',
-      datasetId === 'latest' ? 'The tenant has no dataset to retrain on.' : `No dataset '${datasetId}'.`,
+      datasetId === 'latest' ? 'The tenant has no dataset yet.' : `No dataset '${datasetId}'.`,
       { field: 'dataset_id' },
     );
   }

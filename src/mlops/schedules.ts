@@ -1,8 +1,8 @@
 /**
- * Retrain schedules and the scheduler. A schedule is a cron expression (croner syntax, e.g.
- * `0 3 * * 1` for Mondays 03:00, `@monthly`) or a trigger on `decay` or `drift` that monitoring
- * fires. The scheduler, run by every worker process, enqueues the retrain job of each due cron
- * tick: it claims the tick by moving `next_run_at` forward with a compare-and-set in the same
+ * Schedules and the scheduler. A schedule is a cron expression (croner syntax, e.g. `0 3 * * 1`
+ * for Mondays 03:00, `@monthly`) or a trigger on `decay` or `drift` that monitoring fires. It
+ * starts a retrain, or, on a cron expression, a monitoring check (which may in turn fire a
+ * trigger). The scheduler, run by every worker process, enqueues the job of each due cron tick: it claims the tick by moving `next_run_at` forward with a compare-and-set in the same
  * transaction as the insert, so when several workers see the same due tick exactly one enqueues.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,10 +15,14 @@ import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
 import { DEFAULT_MAX_ATTEMPTS, type JobSignal } from './jobs.js';
 import type { Actor } from './registry-service.js';
-import { resolveRetrainPayload } from './retrain.js';
+import { resolveMonitorPayload, resolveRetrainPayload } from './retrain.js';
 
 export const SCHEDULE_TRIGGERS = ['cron', 'decay', 'drift'] as const;
 export type ScheduleTrigger = (typeof SCHEDULE_TRIGGERS)[number];
+
+/** The jobs a schedule starts. */
+export const SCHEDULE_JOBS = ['retrain', 'monitor'] as const;
+export type ScheduleJob = (typeof SCHEDULE_JOBS)[number];
 
 /** Named shortcuts accepted besides a five- or six-field cron expression. */
 export const CRON_PRESETS: Readonly<Record<string, string>> = {
@@ -31,6 +35,7 @@ export interface ScheduleView {
   id: string;
   name: string;
   trigger: ScheduleTrigger;
+  job: ScheduleJob;
   cron: string | null;
   timezone: string;
   payload: Record<string, unknown>;
@@ -49,7 +54,12 @@ export interface ScheduleInput {
   cron?: string;
   /** IANA time zone of the cron expression (default UTC). */
   timezone?: string;
-  /** The retrain job's payload (dataset_id, model, horizon, trials, seed). */
+  /** Default 'retrain'; 'monitor' only on a cron expression. */
+  job?: ScheduleJob;
+  /**
+   * The job's payload: a retrain's (dataset_id, model, horizon, trials, seed, streamed_actuals) or
+   * a check's (dataset_id, model).
+   */
   payload?: Record<string, unknown>;
 }
 
@@ -58,6 +68,7 @@ function view(r: ScheduleRow): ScheduleView {
     id: r.id,
     name: r.name,
     trigger: r.trigger as ScheduleTrigger,
+    job: r.job as ScheduleJob,
     cron: r.cron,
     timezone: r.timezone,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
@@ -123,12 +134,30 @@ export function createScheduleService(deps: { store: Store; now?: () => Date }):
           },
         );
       }
+      const job = input.job ?? 'retrain';
+      if (!(SCHEDULE_JOBS as readonly string[]).includes(job)) {
+        throw new SalescastError('INVALID_ARGUMENT', `The job must be one of ${SCHEDULE_JOBS.join(', ')}.`, {
+          field: 'job',
+        });
+      }
+      if (job === 'monitor' && input.trigger !== 'cron') {
+        // A finding starts a retrain; a check started by a finding would only find it again.
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `A '${input.trigger}' trigger starts a retrain, not a check.`,
+          {
+            field: 'job',
+          },
+        );
+      }
       const payload = input.payload ?? {};
-      resolveRetrainPayload(payload);
+      if (job === 'monitor') resolveMonitorPayload(payload);
+      else resolveRetrainPayload(payload);
       const row: Omit<ScheduleRow, 'tenant_id'> = {
         id: randomUUID(),
         name: input.name,
         trigger: input.trigger,
+        job,
         cron: input.trigger === 'cron' ? (input.cron ?? null) : null,
         timezone,
         payload: JSON.stringify(payload),
@@ -149,7 +178,7 @@ export function createScheduleService(deps: { store: Store; now?: () => Date }):
             target: `schedule:${row.id}`,
             outcome: 'success',
             requestId: ctx.requestId,
-            details: { name: row.name, trigger: row.trigger, cron: row.cron, payload },
+            details: { name: row.name, trigger: row.trigger, job, cron: row.cron, payload },
           },
           now(),
         );
@@ -203,8 +232,11 @@ export function createScheduler(deps: { store: Store; signal?: JobSignal; now?: 
           next?.toISOString() ?? null,
           (payload) => ({
             id: randomUUID(),
-            kind: 'retrain',
-            payload: JSON.stringify({ ...(JSON.parse(payload) as object), reason: `schedule:${s.id}` }),
+            kind: s.job,
+            payload:
+              s.job === 'retrain'
+                ? JSON.stringify({ ...(JSON.parse(payload) as object), reason: `schedule:${s.id}` })
+                : payload,
             status: 'queued',
             attempts: 0,
             max_attempts: DEFAULT_MAX_ATTEMPTS,

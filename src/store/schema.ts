@@ -152,10 +152,12 @@ export interface SchedulesTable {
   name: string;
   /** 'cron' | 'decay' | 'drift'. */
   trigger: string;
+  /** The job it starts: 'retrain', or 'monitor' (cron only). */
+  job: string;
   /** Cron expression (trigger 'cron' only). */
   cron: string | null;
   timezone: string;
-  /** Retrain job payload template, JSON. */
+  /** The job's payload template, JSON. */
   payload: JsonText;
   enabled: number;
   /** Next due tick (cron only); claimed by compare-and-set so one process enqueues it. */

@@ -218,6 +218,47 @@ describe.each(DIALECTS)('durable jobs (%s)', (dialect) => {
     expect(await createScheduler({ store: h.platform.store, now: at }).tick()).toEqual([]);
   });
 
+  it('a monitoring schedule enqueues a check at its tick; only a cron expression starts one', async () => {
+    const created = await call(h, 'POST', '/v1/schedules', admin.token, {
+      name: 'check hourly',
+      trigger: 'cron',
+      cron: '0 * * * *',
+      job: 'monitor',
+      payload: { model: 'default' },
+    });
+    expect(created.statusCode).toBe(201);
+    const schedule = created.json();
+    expect(schedule).toMatchObject({ job: 'monitor', trigger: 'cron', payload: { model: 'default' } });
+    const at = () => new Date(Date.parse(schedule.next_run_at) + 1000);
+    await createScheduler({ store: h.platform.store, now: at }).tick();
+    const listed = (await call(h, 'GET', '/v1/schedules', admin.token)).json().schedules;
+    const job = await status(listed.find((s: { id: string }) => s.id === schedule.id).last_job_id);
+    // A check's payload as scheduled: its dataset is the newest when it runs.
+    expect([job.kind, job.status, job.payload]).toEqual(['monitor', 'queued', { model: 'default' }]);
+
+    const onDecay = await call(h, 'POST', '/v1/schedules', admin.token, {
+      name: 'x',
+      trigger: 'decay',
+      job: 'monitor',
+    });
+    expect(onDecay.statusCode).toBe(400);
+    expect(onDecay.json()).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'job' });
+    const retrainField = await call(h, 'POST', '/v1/schedules', admin.token, {
+      name: 'x',
+      trigger: 'cron',
+      cron: 'daily',
+      job: 'monitor',
+      payload: { trials: 3 },
+    });
+    expect(retrainField.statusCode).toBe(400);
+    expect(retrainField.json()).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'trials' });
+    // Every earlier schedule is a retrain's.
+    expect(listed.map((s: { name: string; job: string }) => [s.name, s.job])).toContainEqual([
+      'every minute',
+      'retrain',
+    ]);
+  });
+
   it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
     'BullMQ carries job ids to worker processes',
     async () => {

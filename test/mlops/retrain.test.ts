@@ -222,9 +222,22 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
       expect(lastDate).toBe('2024-05-19');
 
       // The dataset alone has nothing after v1's data; with the stream, monitoring finds the decay.
-      const check = await call(h, 'POST', '/v1/monitoring/check', streamer.token, { dataset_id: datasetId });
-      expect(check.statusCode).toBe(201);
-      const report = check.json();
+      // The check runs as a monitoring schedule enqueues it (test/mlops/jobs.test.ts): on the newest
+      // dataset when it runs, with the actuals streamed after it.
+      const check = () =>
+        h.platform.operations.jobs.enqueue(streamer.tenantId, {
+          kind: 'monitor',
+          payload: {},
+          createdBy: 'schedule:test',
+        });
+      const checkJob = await waitForJob(h, streamer.token, (await check()).id);
+      expect(checkJob, JSON.stringify(checkJob.error)).toMatchObject({
+        kind: 'monitor',
+        status: 'succeeded',
+      });
+      const report = (
+        await call(h, 'GET', `/v1/monitoring/reports/${checkJob.result.report_id}`, streamer.token)
+      ).json();
       expect(report).toMatchObject({ version: 1, dataset_id: datasetId, streamed_actuals: lines.length });
       // v1's horizon, 14 days (to 2024-05-05), of 3 series: the streamed days among them (the demo
       // leaves a few days without a sales record).
@@ -232,6 +245,7 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
       expect(report.rows).toBeGreaterThan(36);
       expect(report.decay.decayed).toBe(true);
       expect(report.triggered_job_id).toEqual(expect.any(String));
+      expect(checkJob.result.triggered_job_id).toBe(report.triggered_job_id);
       console.log(
         `[streamed decay] expected WAPE ${report.decay.expected_wape.toFixed(4)}, realized ${report.decay.realized_wape.toFixed(4)}`,
       );
@@ -249,6 +263,16 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
       const run = (await call(h, 'GET', `/v1/runs/${v2job.result.run_id}`, streamer.token)).json();
       expect(run.features.streamed).toEqual({ actuals: lines.length, through: lastDate, skipped: 0 });
       console.log(`[streamed retrain] ${v2job.result.comparison.reason}`);
+
+      // v2 was trained through the last streamed day: the next check has nothing new, and is done.
+      const idle = await waitForJob(h, streamer.token, (await check()).id);
+      expect(idle).toMatchObject({
+        status: 'succeeded',
+        result: { report_id: null, triggered_job_id: null },
+      });
+      expect(idle.logs.map((l: { message: string }) => l.message)).toContain(
+        'no period after the production model’s data yet: nothing to check',
+      );
 
       // A run on the dataset is that dataset alone unless it asks for the stream.
       const plain = await call(h, 'POST', '/v1/runs', streamer.token, {

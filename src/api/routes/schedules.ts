@@ -1,7 +1,7 @@
-/** Retrain schedules of the caller's tenant: cron expressions, or triggers on decay or drift. */
+/** Schedules of the caller's tenant: retrains or monitoring checks on a cron expression, retrains on decay or drift. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { SCHEDULE_TRIGGERS } from '../../mlops/schedules.js';
+import { SCHEDULE_JOBS, SCHEDULE_TRIGGERS } from '../../mlops/schedules.js';
 import type { Platform } from '../../platform/platform.js';
 import { contextOf, principalOf } from '../plugins/auth.js';
 import { RetrainBody } from './jobs.js';
@@ -11,6 +11,7 @@ const Schedule = Type.Object({
   id: Type.String(),
   name: Type.String(),
   trigger: Type.String(),
+  job: Type.String({ description: 'retrain | monitor' }),
   cron: Nullable(Type.String()),
   timezone: Type.String(),
   payload: Type.Record(Type.String(), Type.Unknown()),
@@ -38,13 +39,19 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> =
       schema: {
         tags: ['schedules'],
         description:
-          "A 'cron' schedule enqueues a retrain at each tick of its expression (croner syntax, or daily / weekly / monthly); a 'decay' or 'drift' schedule enqueues one when monitoring finds decay or drift. Needs models:train.",
+          "A 'cron' schedule enqueues its job at each tick of its expression (croner syntax, or daily / weekly / monthly): a retrain, or with job 'monitor' a monitoring check of the dataset (default the newest when it runs) and the actuals streamed after it. A 'decay' or 'drift' schedule enqueues a retrain when monitoring finds decay or drift. Needs models:train.",
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
             trigger: Type.Union(SCHEDULE_TRIGGERS.map((t) => Type.Literal(t))),
             cron: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
             timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            job: Type.Optional(
+              Type.Union(
+                SCHEDULE_JOBS.map((j) => Type.Literal(j)),
+                { description: "Default 'retrain'; 'monitor' only with trigger 'cron'" },
+              ),
+            ),
             payload: Type.Optional(RetrainBody),
           },
           { additionalProperties: false },
@@ -61,6 +68,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> =
           trigger: b.trigger,
           cron: b.cron,
           timezone: b.timezone,
+          job: b.job,
           payload: b.payload ? { ...b.payload } : {},
         },
         contextOf(request),

@@ -18,6 +18,7 @@ import * as m0002 from './0002_mlops_registry.js';
 import * as m0003 from './0003_mlops_jobs.js';
 import * as m0004 from './0004_realtime.js';
 import * as m0005 from './0005_stream_record_indexes.js';
+import * as m0006 from './0006_schedule_jobs.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_platform': m0001,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_mlops_jobs': m0003,
   '0004_realtime': m0004,
   '0005_stream_record_indexes': m0005,
+  '0006_schedule_jobs': m0006,
 };
