@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { periodDays } from '../core/dates.js';
-import { isSalescastError, SalescastError } from '../core/errors.js';
+import { SalescastError } from '../core/errors.js';
 import type { Panel } from '../features/panel.js';
 import type { Forecaster } from '../forecast/forecaster.js';
 import { withStreamedActuals } from '../realtime/streamed-actuals.js';
@@ -60,12 +60,18 @@ export interface MonitoringDeps {
 }
 
 export interface MonitoringService {
-  /** Checks the production model on a dataset (no permission check: jobs and services call it). */
+  /**
+   * Checks the production model on a dataset and the actuals streamed after it (no permission
+   * check: jobs and services call it); null when they hold no period after the model's data.
+   */
   run(
     tenantId: string,
     request: { datasetId: string; model?: string; actor: string },
-  ): Promise<MonitoringReport>;
-  /** `run` for a caller with `models:train` (a check may start a retrain). */
+  ): Promise<MonitoringReport | null>;
+  /**
+   * `run` for a caller with `models:train` (a check may start a retrain); INVALID_DATA when there
+   * is nothing after the model's data to check.
+   */
   check(p: Actor, request: { datasetId: string; model?: string }): Promise<MonitoringReport>;
   list(p: Actor, filter: { model?: string; version?: number; limit: number }): Promise<MonitoringReport[]>;
   get(p: Actor, id: string): Promise<MonitoringReport>;
@@ -92,21 +98,14 @@ function toReport(r: MonitoringReportRow): MonitoringReport {
 }
 
 /**
- * Whether `e` is `realizedForecasts`' refusal of data with no period after the production model's
- * (nothing ingested or streamed since it was trained): a scheduled check then has nothing to judge.
- */
-export function isNothingNewToCheck(e: unknown): boolean {
-  return isSalescastError(e) && e.code === 'INVALID_DATA' && e.location.field === 'dataset_id';
-}
-
-/**
  * Forecasts from the end of the model's history over the rows `current` has after it, and pairs
- * each forecast with its actual: flat arrays of date, actual and forecast.
+ * each forecast with its actual: flat arrays of date, actual and forecast. Undefined when `current`
+ * has no period after the model's history (nothing ingested or streamed since it was trained).
  */
 export function realizedForecasts(
   forecaster: Forecaster,
   current: Panel,
-): { date: Int32Array; y: Float64Array; yhat: Float64Array; firstNewDay: number } {
+): { date: Int32Array; y: Float64Array; yhat: Float64Array; firstNewDay: number } | undefined {
   const history = forecaster.history;
   const step = periodDays(history.freq);
   let lastHistory = Number.NEGATIVE_INFINITY;
@@ -115,13 +114,7 @@ export function realizedForecasts(
   for (let r = 0; r < current.dates.length; r++) lastCurrent = Math.max(lastCurrent, current.dates[r]);
   const available = Math.floor((lastCurrent - lastHistory) / step);
   const h = Math.min(available, forecaster.horizon);
-  if (h < 1) {
-    throw new SalescastError(
-      'INVALID_DATA',
-      'The dataset has no periods after the production model’s training data: nothing to compare yet.',
-      { field: 'dataset_id' },
-    );
-  }
+  if (h < 1) return undefined;
   const forecast = forecaster.predict(h, { future: current });
   const yhatAll = forecast.models[servedModel(forecaster)].yhat;
   const actual = new Map<string, number>();
@@ -169,6 +162,7 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
       await deps.loadPanel(tenantId, dataset.id, forecaster.history),
     );
     const realized = realizedForecasts(forecaster, current);
+    if (!realized) return null;
     const settings = await deps.settings.read(tenantId);
     const expected = await deps.expectedWape(tenantId, model, production.version);
     const decay = detectDecay(
@@ -233,7 +227,15 @@ export function createMonitoringService(deps: MonitoringDeps): MonitoringService
     run,
     async check(p, request) {
       authorizeActor(p, 'models:train');
-      return run(p.tenantId, { ...request, actor: actorLabel(p) });
+      const report = await run(p.tenantId, { ...request, actor: actorLabel(p) });
+      if (!report) {
+        throw new SalescastError(
+          'INVALID_DATA',
+          'The dataset and the actuals streamed after it have no period after the production model’s training data: nothing to compare yet.',
+          { field: 'dataset_id' },
+        );
+      }
+      return report;
     },
     async list(p, filter) {
       authorizeActor(p, 'forecasts:view');

@@ -17,12 +17,7 @@ import type { Store } from '../store/store.js';
 import { actorLabel, authorizeActor } from './actors.js';
 import { type BullJobSignal, createBullJobSignal } from './job-queue-bullmq.js';
 import { createJobRunner, createJobService, type JobRunner, type JobService, type JobView } from './jobs.js';
-import {
-  createMonitoringService,
-  isNothingNewToCheck,
-  type MonitoringReport,
-  type MonitoringService,
-} from './monitoring.js';
+import { createMonitoringService, type MonitoringService } from './monitoring.js';
 import type { ProductionModels } from './production-models.js';
 import { type Actor, type RegistryService, systemActor } from './registry-service.js';
 import { resolveDataset, resolveMonitorPayload, resolveRetrainPayload, retrainHandler } from './retrain.js';
@@ -124,17 +119,14 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     retrain: retrainHandler({ store, steps: registryRetrainSteps(registry), settings }),
     monitor: async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
       const payload = resolveMonitorPayload(ctx.job.payload as Record<string, unknown>);
-      let report: MonitoringReport;
-      try {
-        // 'latest' is the newest dataset now, for a scheduled check, not when it was scheduled.
-        report = await monitoring.run(ctx.tenantId, {
-          datasetId: await resolveDataset(store, ctx.tenantId, payload.dataset_id),
-          model: payload.model,
-          actor: `job:${ctx.job.id}`,
-        });
-      } catch (e) {
+      // 'latest' is the newest dataset now, for a scheduled check, not when it was scheduled.
+      const report = await monitoring.run(ctx.tenantId, {
+        datasetId: await resolveDataset(store, ctx.tenantId, payload.dataset_id),
+        model: payload.model,
+        actor: `job:${ctx.job.id}`,
+      });
+      if (!report) {
         // A scheduled check between two arrivals of data finds nothing new: done, not failed.
-        if (!isNothingNewToCheck(e)) throw e;
         await ctx.log('no period after the production model’s data yet: nothing to check');
         return { report_id: null, triggered_job_id: null };
       }

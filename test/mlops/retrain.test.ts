@@ -273,6 +273,10 @@ describe.each(DIALECTS)('retraining (%s)', (dialect) => {
       expect(idle.logs.map((l: { message: string }) => l.message)).toContain(
         'no period after the production model’s data yet: nothing to check',
       );
+      // Asked through the API, the same is bad input, naming the dataset.
+      const asked = await call(h, 'POST', '/v1/monitoring/check', streamer.token, { dataset_id: datasetId });
+      expect(asked.statusCode).toBe(422);
+      expect(asked.json()).toMatchObject({ code: 'INVALID_DATA', field: 'dataset_id' });
 
       // A run on the dataset is that dataset alone unless it asks for the stream.
       const plain = await call(h, 'POST', '/v1/runs', streamer.token, {
