@@ -4,7 +4,8 @@
 // Comparing builds shows what a change to unknown-driver handling does (run it once per build).
 //   node bench/forecast/unknown-drivers.mjs --dist dist --data PANEL --h 7 --cutoffs 2024-06-30,…
 // PANEL: an ingested panel directory or a long CSV with every date (training and held out).
-// Prints one JSON line per cutoff and a last line with the means.
+// Prints one JSON line per cutoff (WAPE and mean forecast, known and unknown) and a last line with
+// the mean WAPEs.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -45,7 +46,8 @@ for (const cutoff of args.cutoffs.split(',')) {
       trainingRows: train.y.length,
     }),
   ).fit(train, { h });
-  const wape = (future) => {
+  // WAPE against the actuals, and the forecasts' mean (how far a level shifts without drivers).
+  const score = (future) => {
     const p = forecaster.predict(h, { future });
     const yhat = p.models.gbm.yhat;
     let err = 0;
@@ -56,9 +58,12 @@ for (const cutoff of args.cutoffs.split(',')) {
       err += Math.abs(y - yhat[i]);
       sum += Math.abs(y);
     }
-    return Math.round((err / sum) * 1e4) / 1e4;
+    const mean = yhat.reduce((a, v) => a + v, 0) / yhat.length;
+    return [Math.round((err / sum) * 1e4) / 1e4, Math.round(mean * 100) / 100];
   };
-  const row = { cutoff, known: wape(full), unknown: wape(undefined) };
+  const [known, knownMean] = score(full);
+  const [unknown, unknownMean] = score(undefined);
+  const row = { cutoff, known, unknown, mean_known: knownMean, mean_unknown: unknownMean };
   rows.push(row);
   console.log(JSON.stringify(row));
 }
