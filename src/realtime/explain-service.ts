@@ -214,16 +214,17 @@ function requireKnownDrivers(
     if (!trained || isCategorical(trained)) continue; // applyScenario names these errors.
     const col = given?.exog[action.driver];
     let known = false;
-    data.history.seriesIds.forEach((id, s) => {
-      const f = index.get(id);
-      if (known || !given || !col || isCategorical(col) || f === undefined || !seriesMatches(id, conditions))
-        return;
-      const end = data.history.dates[data.history.offsets[s + 1] - 1];
-      for (let r = given.offsets[f]; r < given.offsets[f + 1]; r++) {
-        const d = given.dates[r];
-        if (d > end && d <= end + h * step && Number.isFinite(col[r])) known = true;
-      }
-    });
+    if (given && col && !isCategorical(col)) {
+      data.history.seriesIds.forEach((id, s) => {
+        const f = index.get(id);
+        if (known || f === undefined || !seriesMatches(id, conditions)) return;
+        const end = data.history.dates[data.history.offsets[s + 1] - 1];
+        for (let r = given.offsets[f]; r < given.offsets[f + 1]; r++) {
+          const d = given.dates[r];
+          if (d > end && d <= end + h * step && Number.isFinite(col[r])) known = true;
+        }
+      });
+    }
     if (!known) {
       throw new SalescastError(
         'INVALID_ARGUMENT',

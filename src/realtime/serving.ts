@@ -140,14 +140,9 @@ export class ServingRegistry {
       lookbackOf(forecaster.options, history.freq, forecaster.horizon),
       panelWide ? (rows) => forecaster.transformedTarget(rows) : undefined,
     );
-    // Replays what was streamed since the earliest end of a training series, so a newly promoted
-    // version starts from the same live view as the one it replaces.
-    let earliest = Number.POSITIVE_INFINITY;
-    for (let s = 0; s < seriesCount(history); s++)
-      earliest = Math.min(earliest, history.dates[history.offsets[s + 1] - 1]);
-    const rows = await this.store.withTenant(model.tenantId, (r) =>
-      r.streamRecords.after(formatDay(earliest)),
-    );
+    // Replays what was streamed since the training data, so a newly promoted version starts from
+    // the same live view as the one it replaces.
+    const rows = await recordsStreamedAfter(this.store, model.tenantId, history);
     for (const row of rows) if (state.has(row.series_id)) state.apply(streamRecordOf(row));
     const names = forecaster.modelNames;
     return {
@@ -193,6 +188,22 @@ export function forecastSeries(
     future: state.futureOf(ids, h, future),
   });
   return servedForecasts(result, served.output, seriesIds);
+}
+
+/**
+ * The tenant's stream records dated after the earliest end of a series of `panel`, oldest date
+ * first: whatever was streamed since some series' data ends (none for an empty panel).
+ */
+export async function recordsStreamedAfter(
+  store: Store,
+  tenantId: string,
+  panel: Panel,
+): Promise<StreamRecordRow[]> {
+  if (seriesCount(panel) === 0) return [];
+  let earliest = Number.POSITIVE_INFINITY;
+  for (let s = 0; s < seriesCount(panel); s++)
+    earliest = Math.min(earliest, panel.dates[panel.offsets[s + 1] - 1]);
+  return store.withTenant(tenantId, (r) => r.streamRecords.after(formatDay(earliest)));
 }
 
 /** A stored stream record as the online state applies it. */

@@ -13,7 +13,7 @@ import { isSalescastError } from '../core/errors.js';
 import { type Panel, seriesCount } from '../features/panel.js';
 import type { Store } from '../store/store.js';
 import { OnlineState } from './online-state.js';
-import { streamRecordOf } from './serving.js';
+import { recordsStreamedAfter, streamRecordOf } from './serving.js';
 
 /** What a panel took from the stream: recorded with a run, so its data can be traced and rebuilt. */
 export interface StreamedActualsUsed {
@@ -44,15 +44,9 @@ export async function withStreamedActuals(
   through?: string,
 ): Promise<WithStreamedActuals> {
   const ends = new Map<string, number>();
-  let earliest = Number.POSITIVE_INFINITY;
-  for (let s = 0; s < seriesCount(panel); s++) {
-    const end = panel.dates[panel.offsets[s + 1] - 1];
-    ends.set(panel.seriesIds[s], end);
-    earliest = Math.min(earliest, end);
-  }
-  const none: WithStreamedActuals = { panel, streamed: { actuals: 0, through: null, skipped: 0 } };
-  if (ends.size === 0) return none;
-  const rows = await store.withTenant(tenantId, (r) => r.streamRecords.after(formatDay(earliest)));
+  for (let s = 0; s < seriesCount(panel); s++)
+    ends.set(panel.seriesIds[s], panel.dates[panel.offsets[s + 1] - 1]);
+  const rows = await recordsStreamedAfter(store, tenantId, panel);
   // The whole history stays in the window: nothing is trimmed, so `panelOf` returns all of it.
   let state: OnlineState | undefined;
   let actuals = 0;
