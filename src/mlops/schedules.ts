@@ -2,7 +2,8 @@
  * Schedules and the scheduler. A schedule is a cron expression (croner syntax, e.g. `0 3 * * 1`
  * for Mondays 03:00, `@monthly`) or a trigger on `decay` or `drift` that monitoring fires. It
  * starts a retrain, or, on a cron expression, a monitoring check (which may in turn fire a
- * trigger). The scheduler, run by every worker process, enqueues the job of each due cron tick: it claims the tick by moving `next_run_at` forward with a compare-and-set in the same
+ * trigger). The scheduler, run by every worker process, enqueues the job of each due cron tick:
+ * it claims the tick by moving `next_run_at` forward with a compare-and-set in the same
  * transaction as the insert, so when several workers see the same due tick exactly one enqueues.
  */
 import { randomUUID } from 'node:crypto';
