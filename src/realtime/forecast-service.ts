@@ -15,7 +15,12 @@ import type { ExplainAnswer } from './explain-service.js';
 import type { ForecastChunk, ForecastWorkers } from './forecast-workers.js';
 import type { DriverValue } from './online-state.js';
 import { type CacheStats, PredictionCache, type PredictionCacheOptions } from './prediction-cache.js';
-import { RollingStats, type WindowStats } from './rolling-stats.js';
+import {
+  localStatsBook,
+  type RollingStatsBook,
+  type StatsRecorder,
+  type WindowStats,
+} from './rolling-stats.js';
 import { firstPeriods, ndjsonLines, type SeriesForecast } from './served-forecasts.js';
 import { type FutureDrivers, forecastSeries, type ServedModel, type ServingRegistry } from './serving.js';
 
@@ -90,9 +95,9 @@ export interface ForecastService {
   forecast(p: Principal, input: ForecastInput): Promise<ForecastResponse>;
   batch(p: Principal, input: BatchInput): Promise<BatchForecast>;
   /** Rolling statistics of the tenant's recent predictions and errors over the last `seconds`. */
-  stats(p: Principal, seconds: number): WindowStats;
-  /** The tenant's rolling statistics (the stream service records errors into them). */
-  statsOf(tenantId: string): RollingStats;
+  stats(p: Principal, seconds: number): Promise<WindowStats>;
+  /** Records into the tenant's rolling statistics (the stream service records errors into them). */
+  statsOf(tenantId: string): StatsRecorder;
   /** Judges a new one-step forecast of a series, raising an alert when it is a spike or drop. */
   judgeForecast(served: ServedModel, seriesId: string, forecast: SeriesForecast): Promise<void>;
   /**
@@ -109,6 +114,8 @@ export interface ForecastServiceDeps {
   usage: UsageService;
   alerts: AlertService;
   cache?: PredictionCacheOptions;
+  /** Where rolling statistics are kept; default this process's memory (`localStatsBook`). */
+  stats?: RollingStatsBook;
   /** Default MAX_BATCH_ROWS. */
   batchMaxRows?: number;
   /** Threads that forecast a large batch's chunks in parallel; without them, batches run here. */
@@ -144,15 +151,8 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
   const { serving, usage, alerts } = deps;
   const cache = new PredictionCache<CachedForecast>(deps.cache);
   serving.onInvalidate((prefix) => cache.invalidate(prefix));
-  const stats = new Map<string, RollingStats>();
-  const statsOf = (tenantId: string) => {
-    let s = stats.get(tenantId);
-    if (!s) {
-      s = new RollingStats();
-      stats.set(tenantId, s);
-    }
-    return s;
-  };
+  const book = deps.stats ?? localStatsBook();
+  const statsOf = (tenantId: string) => book.of(tenantId);
   /** The state version each series' prediction stream was last judged at, per served version. */
   const judged = new WeakMap<ServedModel, Map<string, number>>();
 
@@ -249,9 +249,9 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
       return batch;
     },
 
-    stats(p, seconds) {
+    async stats(p, seconds) {
       requirePermission(p, 'forecasts:view');
-      return statsOf(p.tenantId).summary(seconds);
+      return book.summary(p.tenantId, seconds);
     },
     statsOf,
     judgeForecast,

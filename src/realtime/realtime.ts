@@ -10,7 +10,9 @@ import { type BatchJobService, createBatchJobService } from './batch-job.js';
 import { createForecastService, type ForecastService } from './forecast-service.js';
 import { ForecastWorkers } from './forecast-workers.js';
 import type { PredictionCacheOptions } from './prediction-cache.js';
+import { localStatsBook } from './rolling-stats.js';
 import { ServingRegistry } from './serving.js';
+import { RedisStatsBook } from './shared-rolling-stats.js';
 import { createStreamService, type StreamService } from './stream-service.js';
 import type { RetryPolicy } from './webhook-delivery.js';
 
@@ -63,11 +65,16 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
   const workers = ownWorkers
     ? new ForecastWorkers(options.forecastWorkers ?? config.forecastWorkers, options.forecastWorkerScript)
     : platform.operations.forecastWorkers();
+  // With Redis the statistics are every API process's, else this process's.
+  const stats = redis
+    ? new RedisStatsBook({ redis, redisPrefix: config.redisPrefix, onError: options.onError })
+    : localStatsBook();
   const forecasts = createForecastService({
     serving,
     usage: platform.usage,
     alerts,
     cache: { ...options.cache, redis, redisPrefix: config.redisPrefix },
+    stats,
     batchMaxRows: options.batchMaxRows,
     workers,
     onError: options.onError,
@@ -102,6 +109,7 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
       stopJudgingBatches();
       await stream.close();
       await alerts.close();
+      await stats.close();
       serving.close();
       // The platform's threads stop with the platform.
       if (ownWorkers) await workers.close();

@@ -1,6 +1,8 @@
 /**
- * Rolling-window statistics of one tenant's recent predictions and forecast errors, kept in memory
- * per process: a ring of timestamped events, summarised over any window up to its span.
+ * Rolling-window statistics of each tenant's recent predictions and forecast errors. A book
+ * (`RollingStatsBook`) holds every tenant's: in memory for one process (`localStatsBook`, a ring of
+ * timestamped events per tenant, summarised over any window up to its span), or shared by every
+ * API process through Redis (`RedisStatsBook`, shared-rolling-stats.ts).
  *
  * The ring is columns of typed arrays, not an array of event objects: every forecast request
  * records an event, and 100,000 small objects that each live until the ring comes round again
@@ -25,6 +27,67 @@ export interface WindowStats {
   anomalies: number;
 }
 
+/** Records the events of one tenant. */
+export interface StatsRecorder {
+  prediction(rows: number): void;
+  /** An actual judged against its one-step forecast. */
+  actual(actual: number, forecast: number): void;
+  anomaly(): void;
+}
+
+/** Every tenant's rolling statistics. */
+export interface RollingStatsBook {
+  of(tenantId: string): StatsRecorder;
+  /** The summary of the tenant's events of the last `seconds`. */
+  summary(tenantId: string, seconds: number): Promise<WindowStats>;
+  /** Stops background work and writes what is pending. */
+  close(): Promise<void>;
+}
+
+/** Summarises sums of events into the reported statistics. */
+export function windowStats(
+  seconds: number,
+  sums: {
+    predictions: number;
+    rows: number;
+    actuals: number;
+    absError: number;
+    signedError: number;
+    absActual: number;
+    anomalies: number;
+  },
+): WindowStats {
+  const { actuals } = sums;
+  return {
+    window_seconds: seconds,
+    predictions: sums.predictions,
+    prediction_rows: sums.rows,
+    actuals,
+    mae: actuals > 0 ? sums.absError / actuals : null,
+    bias: actuals > 0 ? sums.signedError / actuals : null,
+    wape: sums.absActual > 0 ? sums.absError / sums.absActual : null,
+    anomalies: sums.anomalies,
+  };
+}
+
+/** The book of one process: a ring per tenant. */
+export function localStatsBook(now: () => number = Date.now): RollingStatsBook {
+  const rings = new Map<string, RollingStats>();
+  const of = (tenantId: string) => {
+    let ring = rings.get(tenantId);
+    if (!ring) {
+      ring = new RollingStats(now);
+      rings.set(tenantId, ring);
+    }
+    return ring;
+  };
+  return {
+    of,
+    summary: async (tenantId, seconds) => of(tenantId).summary(seconds),
+    close: async () => undefined,
+  };
+}
+
 /** Event kinds in the ring. */
 const PREDICTION = 0;
 const ACTUAL = 1;
@@ -36,7 +99,7 @@ export const CAPACITY = 100_000;
 /** Events room is made for at first; it doubles up to CAPACITY, so a quiet tenant costs little. */
 const INITIAL_ROOM = 1024;
 
-export class RollingStats {
+export class RollingStats implements StatsRecorder {
   private t = new Float64Array(INITIAL_ROOM);
   private kind = new Uint8Array(INITIAL_ROOM);
   /** Rows of a prediction; the signed error of an actual. */
@@ -86,16 +149,15 @@ export class RollingStats {
         total += Math.abs(this.actualValue[i]);
       } else anomalies++;
     }
-    return {
-      window_seconds: seconds,
+    return windowStats(seconds, {
       predictions,
-      prediction_rows: rows,
+      rows,
       actuals,
-      mae: actuals > 0 ? abs / actuals : null,
-      bias: actuals > 0 ? signed / actuals : null,
-      wape: total > 0 ? abs / total : null,
+      absError: abs,
+      signedError: signed,
+      absActual: total,
       anomalies,
-    };
+    });
   }
 
   private add(kind: number, value: number, actual: number): void {

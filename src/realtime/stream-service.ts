@@ -103,6 +103,16 @@ interface AppliedMessage {
   readonly origin: string;
   readonly tenant: string;
   readonly records: readonly StreamRecord[];
+  /** The actuals among them the sender judged, for the other processes' residual baselines. */
+  readonly judged?: readonly JudgedActual[];
+}
+
+/** An actual judged against its forecast by the version `model` (`tenant|name|version`). */
+interface JudgedActual {
+  readonly model: string;
+  readonly seriesId: string;
+  readonly y: number;
+  readonly expected: number;
 }
 
 const bad = (line: number, field: string, message: string) =>
@@ -182,6 +192,12 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const applyFromPeer = async (text: string) => {
     const message = JSON.parse(text) as AppliedMessage;
     if (message.origin === origin) return;
+    // The sender raised any alert; this process's detectors only take the residuals into their
+    // baselines, so whichever process receives a series' next actual judges it on all of them.
+    for (const j of message.judged ?? []) {
+      const served = serving.loadedVersion(j.model);
+      if (served) (await served).detector.observeActual(j.seriesId, j.y, j.expected);
+    }
     applyChecked(await serving.loaded(message.tenant), message.records);
   };
   /**
@@ -203,8 +219,11 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   };
   const claimIdleMs = deps.claimIdleMs ?? 60_000;
 
-  /** Judges an actual dated in the next periods against the forecast made before it. */
-  const judge = async (served: ServedModel, r: StreamRecord): Promise<Alert[]> => {
+  /**
+   * Judges an actual dated in the next periods against the forecast made before it, and adds it
+   * to `judged` when it was.
+   */
+  const judge = async (served: ServedModel, r: StreamRecord, judged: JudgedActual[]): Promise<Alert[]> => {
     const { state } = served;
     const gap = Math.round((r.date - state.lastDate(r.seriesId)) / periodDays(state.freq));
     if (r.y === null || gap < 1 || gap > served.model.forecaster.horizon) return [];
@@ -215,6 +234,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
     const expected = fc.forecasts[gap - 1].yhat;
     forecasts.statsOf(served.tenantId).actual(r.y, expected);
     const finding = served.detector.observeActual(r.seriesId, r.y, expected);
+    judged.push({ model: served.key, seriesId: r.seriesId, y: r.y, expected });
     if (finding) {
       forecasts.statsOf(served.tenantId).anomaly();
       const { alert, pushed } = await alerts.raise(served.tenantId, {
@@ -267,11 +287,13 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       ),
     );
     const result: IngestResult = { accepted: 0, appended: 0, corrected: 0, future: 0, stale: 0, alerts: [] };
-    for (const r of records) {
+    // Per record, so that the messages below can carry each slice's own.
+    const judged: JudgedActual[][] = records.map(() => []);
+    for (const [i, r] of records.entries()) {
       // The records are stored: a failure to judge one (the alert store unreachable, say) is
       // logged, and the record still applied here and told to the other processes.
       try {
-        result.alerts.push(...(await judge(primary, r)));
+        result.alerts.push(...(await judge(primary, r, judged[i])));
       } catch (e) {
         deps.onError?.(`judging the streamed actual of series '${r.seriesId}' failed`, e);
       }
@@ -289,6 +311,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
           origin,
           tenant: tenantId,
           records: records.slice(i, i + APPLIED_MESSAGE_RECORDS),
+          judged: judged.slice(i, i + APPLIED_MESSAGE_RECORDS).flat(),
         };
         await redis
           .publish(channel, JSON.stringify(message))

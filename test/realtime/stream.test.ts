@@ -282,6 +282,49 @@ describe.each(DIALECTS)('streaming actuals (%s)', (dialect) => {
   );
 
   it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    "judges an actual on the residuals another process's actuals left in its baseline",
+    async () => {
+      // The harness server judges 20 daily actuals of one series; `realtime`, the other process,
+      // receives none of them itself. Its detector needs 14 residuals before it judges anything,
+      // so it can only flag the spike below on the baseline the harness server's judged actuals
+      // gave it.
+      const id = demo.panel.seriesIds[2];
+      const view = await realtime.serving.get(admin.tenantId);
+      const before = view.state.lastDate(id);
+      const level = Math.max(1, Math.round(view.state.level(id)));
+      const days = Array.from({ length: 20 }, (_, k) =>
+        JSON.stringify({ series_id: id, date: formatDay(before + k + 1), y: level }),
+      );
+      const res = await postStream(h.app, admin.token, days.join('\n'));
+      expect(res.statusCode, res.body).toBe(200);
+      for (let i = 0; i < 100 && view.state.lastDate(id) !== before + 20; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(view.state.lastDate(id)).toBe(before + 20);
+      const spike = await realtime.stream.ingest(admin.tenantId, [
+        { seriesId: id, date: before + 21, y: 100 * level, drivers: {} },
+      ]);
+      expect(spike.alerts.map((a) => [a.kind, a.series_id])).toContainEqual(['actual_spike', id]);
+    },
+  );
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    'reports the rolling statistics of every process',
+    async () => {
+      const stats = async () => (await call(h, 'GET', '/v1/alerts/stats?window=60', admin.token)).json();
+      const before = await stats();
+      // A prediction of 5 rows served by the other process, recorded as its forecast path does.
+      realtime.forecasts.statsOf(admin.tenantId).prediction(5);
+      let after = before;
+      for (let i = 0; i < 60 && after.predictions === before.predictions; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        after = await stats();
+      }
+      expect(after.predictions - before.predictions).toBe(1);
+      expect(after.prediction_rows - before.prediction_rows).toBe(5);
+    },
+  );
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
     'catches up on the records stored while its subscription to the other processes was lost',
     async () => {
       // A record stored but never published: only the catch-up from the database brings it.

@@ -102,7 +102,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ realtime: Realtime }> = as
       schema: {
         tags: ['alerts'],
         description:
-          'Rolling statistics of this process: predictions served, one-step errors of streamed actuals, anomalies.',
+          'Rolling statistics of the tenant (of every API process with Redis): predictions served, one-step errors of streamed actuals, anomalies.',
         querystring: Type.Object(
           { window: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400, default: 300 })) },
           { additionalProperties: false },
