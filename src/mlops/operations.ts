@@ -4,11 +4,12 @@
  * REDIS_URL set, BullMQ carries job ids between processes; without it the runner polls the table.
  */
 
+import type { Redis } from 'ioredis';
 import { appendAudit } from '../platform/audit-service.js';
 import type { PlatformConfig } from '../platform/config.js';
 import type { RequestContext } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
-import type { BatchJudge } from '../realtime/batch-job.js';
+import type { BatchJobHandlerDeps, BatchJudge } from '../realtime/batch-job.js';
 import { pruneBatchResults } from '../realtime/batch-results.js';
 import { ForecastWorkers } from '../realtime/forecast-workers.js';
 import { pruneStreamRecords } from '../realtime/stream-retention.js';
@@ -73,6 +74,8 @@ export interface OperationsDeps {
   productionModels: ProductionModels;
   /** Meters the rows of batch forecast jobs. */
   usage: UsageService;
+  /** With Redis, batch jobs judge their forecasts on the baselines every process shares. */
+  redis?: Redis;
   now?: () => Date;
 }
 
@@ -115,6 +118,19 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     return workers;
   };
   const judges: BatchJudge[] = [];
+  // Made on the first batch job, when Redis is configured: other jobs need no real-time code.
+  let batchAnomalies: Promise<BatchJobHandlerDeps['shared']> | undefined;
+  const sharedAnomalies = (redis: Redis) => {
+    batchAnomalies ??= Promise.all([
+      import('../realtime/alert-service.js'),
+      import('../realtime/shared-baselines.js'),
+    ]).then(([{ createAlertService }, { RedisBaselineStore }]) => ({
+      baselines: new RedisBaselineStore(redis, config.redisPrefix),
+      alerts: createAlertService({ store, redis, redisPrefix: config.redisPrefix }),
+      anomaly: { threshold: config.anomalyThreshold },
+    }));
+    return batchAnomalies;
+  };
   const handlers = {
     retrain: retrainHandler({ store, steps: registryRetrainSteps(registry), settings }),
     monitor: async (ctx: Parameters<ReturnType<typeof retrainHandler>>[0]) => {
@@ -145,6 +161,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
         usage: deps.usage,
         dataDir: config.dataDir,
         workers: forecastWorkers(),
+        shared: deps.redis && (await sharedAnomalies(deps.redis)),
         // The service judging now, not when the job started: one closed meanwhile judges no more.
         judge: (key, ids, firsts) => judges.at(-1)?.(key, ids, firsts) ?? Promise.resolve(),
       });
@@ -255,6 +272,7 @@ export function createMlopsOperations(deps: OperationsDeps): MlopsOperations {
     async close() {
       await signal?.close();
       await workers?.close();
+      await (await batchAnomalies)?.alerts.close();
     },
   };
 }

@@ -99,7 +99,7 @@ export async function createPlatform(
     now,
   });
   const productionModels = options.productionModels ?? registryModels;
-  const operations = createMlopsOperations({ config, store, registry, productionModels, usage, now });
+  const operations = createMlopsOperations({ config, store, registry, productionModels, usage, redis, now });
   return {
     config,
     store,

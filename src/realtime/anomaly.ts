@@ -99,7 +99,33 @@ class Ring {
   values(): Float64Array {
     return this.buf.subarray(0, this.length);
   }
+  /** The values, oldest first. */
+  ordered(): number[] {
+    if (this.length < this.buf.length) return Array.from(this.buf.subarray(0, this.length));
+    return [...this.buf.subarray(this.next), ...this.buf.subarray(0, this.next)];
+  }
 }
+
+/** One series' baseline as a store keeps it. */
+export interface StoredBaseline {
+  /** Oldest first, at most the detector's window. */
+  readonly values: readonly number[];
+  /** Findings in a row so far (a level shift at LEVEL_SHIFT_RUN). */
+  readonly run: number;
+  /** What the last value judged was (`observeForecast`'s `signature`), so it is judged once. */
+  readonly judged?: string;
+}
+
+/**
+ * Where the detectors of every process keep their baselines (Redis, shared-baselines.ts), keyed by
+ * model version, kind and series. Without one a detector's baselines are its process's own.
+ */
+export interface BaselineStore {
+  read(keys: readonly string[]): Promise<(StoredBaseline | null)[]>;
+  write(entries: ReadonlyArray<readonly [string, StoredBaseline]>): Promise<void>;
+}
+
+type BaselineKind = 'r' | 'f';
 
 /**
  * The standard deviation a forecast's quantiles imply: its outermost levels on either side of the
@@ -116,7 +142,11 @@ export function quantileSpread(quantiles: Readonly<Record<string, number>>): num
   return width > 0 ? width / (normalQuantile(hi) - normalQuantile(lo)) : 0;
 }
 
-/** The detectors of one model version, with a baseline per series. */
+/**
+ * The detectors of one model version, with a baseline per series. With a `BaselineStore`, the
+ * baselines are shared: `refresh` reads the series' stored ones before judging, and `flush`
+ * writes back what judging changed; between the two, judging runs on this process's copy.
+ */
 export class AnomalyDetector {
   readonly threshold: number;
   private readonly window: number;
@@ -124,12 +154,58 @@ export class AnomalyDetector {
   private readonly residuals = new Map<string, Ring>();
   private readonly forecasts = new Map<string, Ring>();
   private readonly runs = new Map<string, number>();
+  private readonly judged = new Map<string, string>();
+  /** `kind|series` of baselines changed since the last flush. */
+  private readonly dirty = new Set<string>();
 
-  constructor(freq: Frequency, options: AnomalyOptions = {}) {
+  constructor(
+    freq: Frequency,
+    options: AnomalyOptions = {},
+    private readonly shared?: { readonly store: BaselineStore; readonly modelKey: string },
+  ) {
     this.threshold = options.threshold ?? 2.5;
     this.window = options.window ?? (freq === 'week' ? 26 : 56);
     this.minHistory = options.minHistory ?? (freq === 'week' ? 8 : 14);
     if (!(this.threshold > 0)) throw new RangeError('threshold must be > 0');
+  }
+
+  /** Reads the stored baselines of `seriesIds` (both kinds) into this copy, after writing its own. */
+  async refresh(seriesIds: readonly string[]): Promise<void> {
+    if (!this.shared) return;
+    await this.flush();
+    const ids = [...new Set(seriesIds)];
+    const keys = ids.flatMap((id) => [`r|${id}`, `f|${id}`]);
+    const stored = await this.shared.store.read(keys.map((k) => this.storeKey(k)));
+    keys.forEach((key, i) => {
+      const b = stored[i];
+      if (!b) return;
+      const ring = new Ring(this.window);
+      for (const v of b.values.slice(-this.window)) ring.push(v);
+      const [kind, seriesId] = [key[0] as BaselineKind, key.slice(2)];
+      (kind === 'r' ? this.residuals : this.forecasts).set(seriesId, ring);
+      this.runs.set(key, b.run);
+      if (b.judged === undefined) this.judged.delete(key);
+      else this.judged.set(key, b.judged);
+    });
+  }
+
+  /** Writes the baselines judging changed since the last flush. */
+  async flush(): Promise<void> {
+    if (!this.shared || this.dirty.size === 0) return;
+    const entries = [...this.dirty].map((key): [string, StoredBaseline] => {
+      const ring = (key[0] === 'r' ? this.residuals : this.forecasts).get(key.slice(2));
+      const judged = this.judged.get(key);
+      return [
+        this.storeKey(key),
+        {
+          values: ring?.ordered() ?? [],
+          run: this.runs.get(key) ?? 0,
+          ...(judged === undefined ? {} : { judged }),
+        },
+      ];
+    });
+    this.dirty.clear();
+    await this.shared.store.write(entries);
   }
 
   /**
@@ -140,7 +216,7 @@ export class AnomalyDetector {
    */
   observeActual(seriesId: string, actual: number, forecast: number): Finding | null {
     const residual = anscombe(actual) - anscombe(forecast);
-    return this.judge(this.residuals, seriesId, residual, 1, (z) => ({
+    return this.judge('r', seriesId, residual, 1, (z) => ({
       kind: z > 0 ? 'actual_spike' : 'actual_drop',
       value: actual,
       expected: forecast,
@@ -150,25 +226,43 @@ export class AnomalyDetector {
   /**
    * Judges a new one-step forecast against the series' recent one-step forecasts. `spread` is the
    * forecast's own standard deviation (from its quantiles; 0 when unknown): a move smaller than
-   * the model's uncertainty is not a spike, however still the recent forecasts were.
+   * the model's uncertainty is not a spike, however still the recent forecasts were. A forecast
+   * whose `signature` (its date and value) is that of the last one judged is not judged again:
+   * another process, or an earlier request, made the same forecast from the same state.
    */
-  observeForecast(seriesId: string, forecast: number, level: number, spread = 0): Finding | null {
+  observeForecast(
+    seriesId: string,
+    forecast: number,
+    level: number,
+    spread = 0,
+    signature?: string,
+  ): Finding | null {
+    if (signature !== undefined) {
+      const key = `f|${seriesId}`;
+      if (this.judged.get(key) === signature) return null;
+      this.judged.set(key, signature);
+    }
     const minScale = Math.max(0.5, 0.1 * level, Number.isFinite(spread) ? spread : 0);
-    return this.judge(this.forecasts, seriesId, forecast, minScale, (z, m) => ({
+    return this.judge('f', seriesId, forecast, minScale, (z, m) => ({
       kind: z > 0 ? 'forecast_spike' : 'forecast_drop',
       value: forecast,
       expected: m,
     }));
   }
 
+  private storeKey(key: string): string {
+    return `${this.shared!.modelKey}:${key}`;
+  }
+
   private judge(
-    rings: Map<string, Ring>,
+    kind: BaselineKind,
     seriesId: string,
     x: number,
     minScale: number,
     describe: (z: number, median: number) => Pick<Finding, 'kind' | 'value' | 'expected'>,
   ): Finding | null {
     if (!Number.isFinite(x)) return null;
+    const rings = kind === 'r' ? this.residuals : this.forecasts;
     let ring = rings.get(seriesId);
     if (!ring) {
       ring = new Ring(this.window);
@@ -182,10 +276,11 @@ export class AnomalyDetector {
     }
     // A run of findings is a new normal (a level shift), not a run of anomalies: after
     // LEVEL_SHIFT_RUN in a row the values enter the baseline, which then follows them.
-    const key = `${rings === this.residuals ? 'r' : 'f'}|${seriesId}`;
+    const key = `${kind}|${seriesId}`;
     const run = finding ? (this.runs.get(key) ?? 0) + 1 : 0;
     this.runs.set(key, run);
     if (!finding || run >= LEVEL_SHIFT_RUN) ring.push(x);
+    if (this.shared) this.dirty.add(key);
     return finding;
   }
 }

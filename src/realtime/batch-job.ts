@@ -19,8 +19,16 @@ import type { ProductionModels } from '../mlops/production-models.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { Store } from '../store/store.js';
+import type { AlertService } from './alert-service.js';
+import type { AnomalyOptions, BaselineStore } from './anomaly.js';
 import { RESULT_FILE, resultDir } from './batch-results.js';
-import { type BatchInput, batchNdjson, type ModelRef, planBatch } from './forecast-service.js';
+import {
+  type BatchInput,
+  batchNdjson,
+  judgeFirstPeriods,
+  type ModelRef,
+  planBatch,
+} from './forecast-service.js';
 import type { ForecastWorkers } from './forecast-workers.js';
 import { ServingRegistry } from './serving.js';
 
@@ -139,8 +147,13 @@ export interface BatchJobHandlerDeps {
   /** The threads that forecast the batch's chunks in parallel, shared by the process's batch jobs. */
   workers: ForecastWorkers;
   /**
-   * The detectors of the process's real-time service, when it has one: they hold each series'
-   * recent predictions, which a job's own registry, loaded afresh, does not.
+   * With Redis: the baselines every process's detectors share, and the alerts to raise. The job
+   * then judges with its own detector, on the series' whole recent history, in any process.
+   */
+  shared?: { baselines: BaselineStore; alerts: AlertService; anomaly?: AnomalyOptions };
+  /**
+   * Without Redis: the detectors of the process's real-time service, when it has one: they hold
+   * each series' recent predictions, which a job's own registry, loaded afresh, does not.
    */
   judge?: BatchJudge;
 }
@@ -150,16 +163,27 @@ export interface BatchJobHandlerDeps {
  * plus every record streamed until now, replayed from the store), since a worker process does not
  * receive the API processes' streamed records. Rows are metered before the work, as the streamed
  * batch meters them; a retried attempt does the work again and is metered again. Each series'
- * first period is judged as a streamed batch's is, by the process's real-time service if any.
+ * first period is judged as a streamed batch's is: on the shared baselines with Redis, else by the
+ * process's real-time service if any.
  */
 export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): Promise<BatchJobResult> {
   const payload = ctx.job.payload as BatchJobPayload;
-  const serving = new ServingRegistry(deps.productionModels, deps.store);
+  const { shared } = deps;
+  const serving = new ServingRegistry(deps.productionModels, deps.store, {
+    anomaly: shared?.anomaly,
+    baselines: shared?.baselines,
+  });
   const { workers } = deps;
   try {
     const served = await serving.get(ctx.tenantId, payload.model);
     const input = { h: payload.h, seriesIds: payload.series_ids, model: payload.model };
-    const { judge } = deps;
+    const judge: ((ids: readonly string[], firsts: Float64Array) => Promise<void>) | undefined = shared
+      ? async (ids, firsts) => {
+          const all = Array.from(ids, (_, i) => i);
+          for (const f of await judgeFirstPeriods(served, ids, firsts, all))
+            await shared.alerts.raise(ctx.tenantId, f);
+        }
+      : deps.judge && ((ids, firsts) => deps.judge!(served.key, ids, firsts));
     const batch = planBatch(
       served,
       input,
@@ -167,7 +191,7 @@ export async function runBatchJob(ctx: JobContext, deps: BatchJobHandlerDeps): P
       // Judging is beside the job's point: its failure is logged, and the forecasts still written.
       judge &&
         ((ids, firsts) =>
-          judge(served.key, ids, firsts).catch((e: unknown) =>
+          judge(ids, firsts).catch((e: unknown) =>
             ctx.log(`anomaly judging skipped: ${e instanceof Error ? e.message : String(e)}`),
           )),
     );

@@ -10,7 +10,7 @@ import { formatDay, parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
-import type { AlertService } from './alert-service.js';
+import type { AlertService, RaisedFinding } from './alert-service.js';
 import type { ExplainAnswer } from './explain-service.js';
 import type { ForecastChunk, ForecastWorkers } from './forecast-workers.js';
 import type { DriverValue } from './online-state.js';
@@ -98,8 +98,16 @@ export interface ForecastService {
   stats(p: Principal, seconds: number): Promise<WindowStats>;
   /** Records into the tenant's rolling statistics (the stream service records errors into them). */
   statsOf(tenantId: string): StatsRecorder;
-  /** Judges a new one-step forecast of a series, raising an alert when it is a spike or drop. */
-  judgeForecast(served: ServedModel, seriesId: string, forecast: SeriesForecast): Promise<void>;
+  /**
+   * Judges a new one-step forecast of a series, raising an alert when it is a spike or drop.
+   * `inSession`: the caller has refreshed the detector's baselines of the series and flushes them.
+   */
+  judgeForecast(
+    served: ServedModel,
+    seriesId: string,
+    forecast: SeriesForecast,
+    inSession?: boolean,
+  ): Promise<void>;
   /**
    * Judges the first periods of a batch forecast by another registry (a batch job's) with this
    * service's detectors, when this service has that version (`tenant|name|version`) loaded;
@@ -147,6 +155,46 @@ function answerOf(
   return answer;
 }
 
+/**
+ * Judges the first forecast periods (`firstPeriods`' layout) of the series at `indexes` of
+ * `seriesIds` with the served version's prediction-stream detector, and returns the findings as
+ * alerts to raise. Unless `inSession`, the detector's shared baselines of those series are read
+ * first and written after; when that fails (`onError` is told), judging goes on with this
+ * process's copy, and without `onError` the failure is thrown.
+ */
+export async function judgeFirstPeriods(
+  served: ServedModel,
+  seriesIds: readonly string[],
+  firsts: Float64Array,
+  indexes: readonly number[],
+  options: { inSession?: boolean; onError?: (message: string, error: unknown) => void } = {},
+): Promise<RaisedFinding[]> {
+  const { detector, state } = served;
+  const { onError } = options;
+  const tolerate = (what: string) => (e: unknown) => {
+    if (!onError) throw e;
+    onError(`${what} the anomaly baselines of forecasts failed`, e);
+  };
+  if (!options.inSession) await detector.refresh(indexes.map((i) => seriesIds[i])).catch(tolerate('reading'));
+  const model = `${served.model.name}@${served.model.version}`;
+  const findings: RaisedFinding[] = [];
+  for (const i of indexes) {
+    const seriesId = seriesIds[i];
+    const [date, yhat, spread] = [firsts[3 * i], firsts[3 * i + 1], firsts[3 * i + 2]];
+    // The date and value identify the forecast: another process judging the same state skips it.
+    const finding = detector.observeForecast(
+      seriesId,
+      yhat,
+      state.level(seriesId),
+      spread,
+      `${date}:${yhat}`,
+    );
+    if (finding) findings.push({ ...finding, seriesId, date: formatDay(date), model });
+  }
+  if (!options.inSession) await detector.flush().catch(tolerate('writing'));
+  return findings;
+}
+
 export function createForecastService(deps: ForecastServiceDeps): ForecastService {
   const { serving, usage, alerts } = deps;
   const cache = new PredictionCache<CachedForecast>(deps.cache);
@@ -166,40 +214,41 @@ export function createForecastService(deps: ForecastServiceDeps): ForecastServic
     seriesIds: readonly string[],
     firsts: Float64Array,
     versions?: readonly number[],
+    inSession = false,
   ) => {
     let seen = judged.get(served);
     if (!seen) {
       seen = new Map();
       judged.set(served, seen);
     }
+    const fresh: number[] = [];
     for (let i = 0; i < seriesIds.length; i++) {
-      const seriesId = seriesIds[i];
-      const version = versions?.[i] ?? served.state.versionOf(seriesId);
-      if (seen.get(seriesId) === version) continue;
-      seen.set(seriesId, version);
-      const finding = served.detector.observeForecast(
-        seriesId,
-        firsts[3 * i + 1],
-        served.state.level(seriesId),
-        firsts[3 * i + 2],
-      );
-      if (!finding) continue;
+      const version = versions?.[i] ?? served.state.versionOf(seriesIds[i]);
+      if (seen.get(seriesIds[i]) === version) continue;
+      seen.set(seriesIds[i], version);
+      fresh.push(i);
+    }
+    if (fresh.length === 0) return;
+    const findings = await judgeFirstPeriods(served, seriesIds, firsts, fresh, {
+      inSession,
+      onError: deps.onError ?? (() => undefined),
+    });
+    for (const f of findings) {
       statsOf(served.tenantId).anomaly();
       // A forecast, or a streamed batch half written, is not failed for want of its alert.
       try {
-        await alerts.raise(served.tenantId, {
-          ...finding,
-          seriesId,
-          date: formatDay(firsts[3 * i]),
-          model: `${served.model.name}@${served.model.version}`,
-        });
+        await alerts.raise(served.tenantId, f);
       } catch (e) {
-        deps.onError?.(`raising a ${finding.kind} alert for series '${seriesId}' failed`, e);
+        deps.onError?.(`raising a ${f.kind} alert for series '${f.seriesId}' failed`, e);
       }
     }
   };
-  const judgeForecast = (served: ServedModel, seriesId: string, forecast: SeriesForecast) =>
-    judgeFirsts(served, [seriesId], firstPeriods([forecast]));
+  const judgeForecast = (
+    served: ServedModel,
+    seriesId: string,
+    forecast: SeriesForecast,
+    inSession = false,
+  ) => judgeFirsts(served, [seriesId], firstPeriods([forecast]), undefined, inSession);
 
   return {
     async forecast(p, input) {

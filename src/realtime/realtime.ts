@@ -12,6 +12,7 @@ import { ForecastWorkers } from './forecast-workers.js';
 import type { PredictionCacheOptions } from './prediction-cache.js';
 import { localStatsBook } from './rolling-stats.js';
 import { ServingRegistry } from './serving.js';
+import { RedisBaselineStore } from './shared-baselines.js';
 import { RedisStatsBook } from './shared-rolling-stats.js';
 import { createStreamService, type StreamService } from './stream-service.js';
 import type { RetryPolicy } from './webhook-delivery.js';
@@ -52,6 +53,8 @@ export async function createRealtime(platform: Platform, options: RealtimeOption
   const serving = new ServingRegistry(platform.productionModels, store, {
     // The platform's threshold unless the caller sets one; the caller's window and warm-up kept.
     anomaly: { threshold: config.anomalyThreshold, ...options.anomaly },
+    // With Redis every process judges on the same baselines, whichever received the values.
+    baselines: redis && new RedisBaselineStore(redis, config.redisPrefix),
   });
   const alerts = createAlertService({
     store,

@@ -1,10 +1,10 @@
 /**
  * What this process serves for each tenant's production model version: the forecaster, its online
  * feature state (the training history's tail plus every streamed record since, replayed from the
- * store) and its anomaly detector. Entries are keyed by tenant, model and version; a promotion or a
- * rollback (`ProductionModels.onChange`) drops the tenant's entries for that model, and the
- * version a name resolves to is re-checked every few seconds so promotions made by another
- * process are picked up too.
+ * store) and its anomaly detector (its baselines shared in Redis when given a store). Entries are
+ * keyed by tenant, model and version; a promotion or a rollback (`ProductionModels.onChange`)
+ * drops the tenant's entries for that model, and the version a name resolves to is re-checked
+ * every few seconds so promotions made by another process are picked up too.
  */
 import { formatDay, parseIsoDay } from '../core/dates.js';
 import { TtlLru } from '../core/ttl-lru.js';
@@ -18,7 +18,7 @@ import {
 } from '../mlops/production-models.js';
 import type { StreamRecordRow } from '../store/repositories/stream-records.js';
 import type { Store } from '../store/store.js';
-import { AnomalyDetector, type AnomalyOptions } from './anomaly.js';
+import { AnomalyDetector, type AnomalyOptions, type BaselineStore } from './anomaly.js';
 import { type DriverValue, lookbackOf, OnlineState, type StreamRecord } from './online-state.js';
 import { type SeriesForecast, servedForecasts } from './served-forecasts.js';
 
@@ -42,12 +42,14 @@ export type FutureDrivers = ReadonlyMap<string, ReadonlyMap<number, Readonly<Rec
 
 export interface ServingOptions {
   readonly anomaly?: AnomalyOptions;
+  /** Where the detectors' baselines are shared between processes (Redis); default each its own. */
+  readonly baselines?: BaselineStore;
   /** How long a name → production version resolution is trusted; default 5 s. */
   readonly resolveTtlMs?: number;
   /**
    * Served versions kept in memory, least recently used dropped first; default 64. A dropped one
    * is loaded again on its next request, replaying its stored stream records (its anomaly
-   * baselines start over).
+   * baselines start over unless they are shared).
    */
   readonly maxEntries?: number;
 }
@@ -150,7 +152,11 @@ export class ServingRegistry {
       tenantId: model.tenantId,
       model,
       state,
-      detector: new AnomalyDetector(history.freq, this.options.anomaly),
+      detector: new AnomalyDetector(
+        history.freq,
+        this.options.anomaly,
+        this.options.baselines && { store: this.options.baselines, modelKey: key },
+      ),
       output: names.includes(ENSEMBLE) ? ENSEMBLE : names[0],
       panelWide,
     };

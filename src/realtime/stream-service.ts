@@ -103,16 +103,6 @@ interface AppliedMessage {
   readonly origin: string;
   readonly tenant: string;
   readonly records: readonly StreamRecord[];
-  /** The actuals among them the sender judged, for the other processes' residual baselines. */
-  readonly judged?: readonly JudgedActual[];
-}
-
-/** An actual judged against its forecast by the version `model` (`tenant|name|version`). */
-interface JudgedActual {
-  readonly model: string;
-  readonly seriesId: string;
-  readonly y: number;
-  readonly expected: number;
 }
 
 const bad = (line: number, field: string, message: string) =>
@@ -192,12 +182,6 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const applyFromPeer = async (text: string) => {
     const message = JSON.parse(text) as AppliedMessage;
     if (message.origin === origin) return;
-    // The sender raised any alert; this process's detectors only take the residuals into their
-    // baselines, so whichever process receives a series' next actual judges it on all of them.
-    for (const j of message.judged ?? []) {
-      const served = serving.loadedVersion(j.model);
-      if (served) (await served).detector.observeActual(j.seriesId, j.y, j.expected);
-    }
     applyChecked(await serving.loaded(message.tenant), message.records);
   };
   /**
@@ -220,21 +204,20 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   const claimIdleMs = deps.claimIdleMs ?? 60_000;
 
   /**
-   * Judges an actual dated in the next periods against the forecast made before it, and adds it
-   * to `judged` when it was.
+   * Judges an actual dated in the next periods against the forecast made before it, inside a
+   * session of the detector's baselines (`ingest` refreshes and flushes them).
    */
-  const judge = async (served: ServedModel, r: StreamRecord, judged: JudgedActual[]): Promise<Alert[]> => {
+  const judge = async (served: ServedModel, r: StreamRecord): Promise<Alert[]> => {
     const { state } = served;
     const gap = Math.round((r.date - state.lastDate(r.seriesId)) / periodDays(state.freq));
     if (r.y === null || gap < 1 || gap > served.model.forecaster.horizon) return [];
     const [fc] = forecastSeries(served, [r.seriesId], gap);
     const model = `${served.model.name}@${served.model.version}`;
     const raised: Alert[] = [];
-    if (gap === 1) await forecasts.judgeForecast(served, r.seriesId, fc);
+    if (gap === 1) await forecasts.judgeForecast(served, r.seriesId, fc, true);
     const expected = fc.forecasts[gap - 1].yhat;
     forecasts.statsOf(served.tenantId).actual(r.y, expected);
     const finding = served.detector.observeActual(r.seriesId, r.y, expected);
-    judged.push({ model: served.key, seriesId: r.seriesId, y: r.y, expected });
     if (finding) {
       forecasts.statsOf(served.tenantId).anomaly();
       const { alert, pushed } = await alerts.raise(served.tenantId, {
@@ -287,13 +270,16 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       ),
     );
     const result: IngestResult = { accepted: 0, appended: 0, corrected: 0, future: 0, stale: 0, alerts: [] };
-    // Per record, so that the messages below can carry each slice's own.
-    const judged: JudgedActual[][] = records.map(() => []);
-    for (const [i, r] of records.entries()) {
+    // With Redis the baselines are every process's: read once for these records, written after.
+    // The records are stored already: unreadable baselines leave this process's copy to judge on.
+    await primary.detector
+      .refresh(records.map((r) => r.seriesId))
+      .catch((e: unknown) => deps.onError?.('reading the anomaly baselines of streamed actuals failed', e));
+    for (const r of records) {
       // The records are stored: a failure to judge one (the alert store unreachable, say) is
       // logged, and the record still applied here and told to the other processes.
       try {
-        result.alerts.push(...(await judge(primary, r, judged[i])));
+        result.alerts.push(...(await judge(primary, r)));
       } catch (e) {
         deps.onError?.(`judging the streamed actual of series '${r.seriesId}' failed`, e);
       }
@@ -301,6 +287,9 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       result[applied.kind]++;
       result.accepted++;
     }
+    await primary.detector
+      .flush()
+      .catch((e: unknown) => deps.onError?.('writing the anomaly baselines of streamed actuals failed', e));
     const others = (await serving.loaded(tenantId)).filter((s) => s !== primary);
     applyChecked(others, records);
     if (redis) {
@@ -311,7 +300,6 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
           origin,
           tenant: tenantId,
           records: records.slice(i, i + APPLIED_MESSAGE_RECORDS),
-          judged: judged.slice(i, i + APPLIED_MESSAGE_RECORDS).flat(),
         };
         await redis
           .publish(channel, JSON.stringify(message))

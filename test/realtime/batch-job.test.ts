@@ -10,16 +10,19 @@ import { mkdir, mkdtemp, readdir, readFile, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import type { JobView } from '../../src/mlops/jobs.js';
 import { platformConfig } from '../../src/platform/config.js';
+import { createPlatform } from '../../src/platform/platform.js';
+import { AnomalyDetector } from '../../src/realtime/anomaly.js';
 import { pruneBatchResults, resultDir } from '../../src/realtime/batch-results.js';
 import { createForecastService } from '../../src/realtime/forecast-service.js';
 import { createRealtime, type Realtime } from '../../src/realtime/realtime.js';
 import { tenantDir } from '../../src/store/files.js';
 import { type Caller, call, createTenant, DIALECTS, type Harness } from '../platform/harness.js';
-import { fitStreamingDemo, type StreamingDemo, startServing } from './fixtures.js';
+import { fitStreamingDemo, type StreamingDemo, type SwitchableModels, startServing } from './fixtures.js';
 
 const LIMIT = 10;
 
@@ -30,6 +33,7 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
   let demo: StreamingDemo;
   let realtime: Realtime;
   let app: FastifyInstance;
+  let models: SwitchableModels;
 
   beforeAll(async () => {
     demo = fitStreamingDemo({ holdout: 30, days: 200 });
@@ -38,6 +42,7 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
     ]);
     h = serving.h;
     admin = serving.admin;
+    models = serving.models;
     other = await createTenant(h, 'Elsewhere');
     // The same platform served with a tiny streaming limit, so a 6-series batch is "very large".
     realtime = await createRealtime(h.platform, { batchMaxRows: LIMIT, consumeRedisStream: false });
@@ -73,13 +78,13 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
 
   it('runs an async batch as a job: 409 while queued, then the same NDJSON as a streamed batch, judged', async () => {
     const n = demo.history.seriesIds.length;
-    // The process's real-time service judges the job's forecasts with its detectors.
-    const detector = (await realtime.serving.get(admin.tenantId)).detector;
+    // The job's forecasts are judged by the real-time service's detectors (embedded), or by the
+    // job's own on the baselines every process shares (Redis): any detector of this process.
     const judged: [string, number][] = [];
-    const observe = detector.observeForecast;
-    detector.observeForecast = (seriesId, forecast, level, spread) => {
+    const observe = AnomalyDetector.prototype.observeForecast;
+    AnomalyDetector.prototype.observeForecast = function (seriesId, forecast, ...rest) {
       judged.push([seriesId, forecast]);
-      return observe.call(detector, seriesId, forecast, level, spread);
+      return observe.call(this, seriesId, forecast, ...rest);
     };
     const before = await used();
     const accepted = await inject('POST', '/v1/forecast/batch', admin.token, { h: 7, async: true });
@@ -104,7 +109,7 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
       job = await waitForJob(job_id);
     } finally {
       await worker.stop();
-      detector.observeForecast = observe;
+      AnomalyDetector.prototype.observeForecast = observe;
     }
     expect(job.status, JSON.stringify(job)).toBe('succeeded');
     expect(job.kind).toBe('forecast-batch');
@@ -243,6 +248,49 @@ describe.each(DIALECTS)('batch forecast jobs (%s)', (dialect) => {
       `The result file of batch forecast job '${done.id}' is gone. Results are kept 7 days (SALESCAST_BATCH_RESULT_DAYS).`,
     );
   });
+
+  it.runIf(dialect === 'postgres' && process.env.REDIS_URL)(
+    "judges a job's forecasts on the baselines every process shares, and raises their alerts",
+    async () => {
+      // A baseline another process left for one series: recent one-step forecasts near 1,000,
+      // which the model's forecast of a few units is far below.
+      const id = demo.history.seriesIds[1];
+      const { key } = await realtime.serving.get(admin.tenantId);
+      const redis = new Redis(process.env.REDIS_URL!);
+      try {
+        const values = Array.from({ length: 14 }, (_, k) => 1000 + k);
+        await redis.set(
+          `${h.config.redisPrefix}anomaly:${key}:f|${id}`,
+          JSON.stringify({ values, run: 0 }),
+          'EX',
+          600,
+        );
+      } finally {
+        await redis.quit();
+      }
+      const accepted = await inject('POST', '/v1/forecast/batch', admin.token, {
+        h: 7,
+        async: true,
+        series_ids: [id],
+      });
+      expect(accepted.statusCode, accepted.body).toBe(202);
+      // A dedicated worker process: the same database, Redis and files, and no real-time service.
+      const workerProcess = await createPlatform(h.config, { productionModels: models });
+      const worker = await workerProcess.operations.startWorker({ pollMs: 50 });
+      try {
+        expect((await waitForJob(accepted.json().job_id)).status).toBe('succeeded');
+      } finally {
+        await worker.stop();
+        await workerProcess.close();
+      }
+      const alerts = (
+        await inject('GET', `/v1/alerts?series_id=${encodeURIComponent(id)}`, admin.token)
+      ).json().alerts as { kind: string; model: string; expected: number }[];
+      expect(alerts).toContainEqual(
+        expect.objectContaining({ kind: 'forecast_drop', model: 'default@1', expected: 1006.5 }),
+      );
+    },
+  );
 });
 
 describe('batch result retention', () => {
