@@ -110,10 +110,16 @@ export function seekTarget(problem: SearchProblem): SearchResult {
 }
 
 export interface GoalSeekRequest {
-  /** The driver column to change, and how (`add` points or `multiply` by a factor). */
+  /**
+   * The driver column to change, and how: `add` points, `multiply` by a factor, or `set` a level
+   * (when there is no planned value to change: the smallest level that reaches the target).
+   */
   readonly driver: string;
-  readonly op: Exclude<ScenarioOp, 'set'>;
-  /** Permitted range of the change: e.g. [0, 30] points of discount, or [0.8, 1.2] × price. */
+  readonly op: ScenarioOp;
+  /**
+   * Permitted range of the change: e.g. [0, 30] points of discount, [0.8, 1.2] × price, or
+   * discount levels [0, 40] to set.
+   */
   readonly bounds: readonly [number, number];
   /** Series and dates changed, and counted towards the target. */
   readonly conditions?: ScenarioConditions;
@@ -127,7 +133,7 @@ export interface GoalSeekRequest {
 
 export interface GoalSeekResult extends SearchResult {
   readonly driver: string;
-  readonly op: Exclude<ScenarioOp, 'set'>;
+  readonly op: ScenarioOp;
   readonly bounds: readonly [number, number];
   readonly target: number;
   readonly per: 'horizon' | 'week';
@@ -136,6 +142,7 @@ export interface GoalSeekResult extends SearchResult {
 /**
  * Seeks the smallest change of `request.driver` within its bounds whose scenario forecast of the
  * selected series reaches `request.target`. Each evaluation re-runs the forecaster's prediction.
+ * A `set` search starts from the lowest level; its `baseline` is still the unchanged forecast.
  */
 export function goalSeek(
   forecaster: Forecaster,
@@ -143,30 +150,34 @@ export function goalSeek(
   request: GoalSeekRequest,
 ): GoalSeekResult {
   const [lo, hi] = request.bounds;
-  const origin = request.op === 'add' ? 0 : 1;
+  const origin = request.op === 'add' ? 0 : request.op === 'multiply' ? 1 : lo;
   const weeks = (input.h * periodDays(input.history.freq)) / 7;
-  const evaluate = (x: number) => {
-    const forecast =
-      x === origin
-        ? forecaster.predict(input.h, { history: input.history, future: input.future })
-        : runScenario(forecaster, input, {
-            actions: [{ driver: request.driver, op: request.op, value: x }],
-            conditions: request.conditions,
-          }).scenario;
+  const total = (forecast: ReturnType<Forecaster['predict']>) => {
     const out = forecast.models[request.model];
     if (!out)
       throw new SalescastError('INVALID_ARGUMENT', `the forecaster has no model '${request.model}'.`, {
         field: 'model',
       });
-    let total = 0;
+    let sum = 0;
     forecast.seriesIds.forEach((id, s) => {
       if (!seriesMatches(id, request.conditions)) return;
-      for (let k = 0; k < forecast.h; k++) total += out.yhat[s * forecast.h + k];
+      for (let k = 0; k < forecast.h; k++) sum += out.yhat[s * forecast.h + k];
     });
-    return request.per === 'week' ? total / weeks : total;
+    return request.per === 'week' ? sum / weeks : sum;
   };
+  const unchanged = () =>
+    total(forecaster.predict(input.h, { history: input.history, future: input.future }));
+  const evaluate = (x: number) =>
+    x === origin && request.op !== 'set'
+      ? unchanged()
+      : total(
+          runScenario(forecaster, input, {
+            actions: [{ driver: request.driver, op: request.op, value: x }],
+            conditions: request.conditions,
+          }).scenario,
+        );
   const result = seekTarget({ lo, hi, origin, target: request.target, evaluate });
-  return {
+  const answer = {
     ...result,
     driver: request.driver,
     op: request.op,
@@ -174,4 +185,7 @@ export function goalSeek(
     target: request.target,
     per: request.per,
   };
+  // The search's origin is a level, not "no change": the forecast as it stands is one more run.
+  if (request.op === 'set') return { ...answer, baseline: unchanged(), evaluations: result.evaluations + 1 };
+  return answer;
 }

@@ -195,6 +195,33 @@ export function parseAction(text: string, field = 'action'): ScenarioAction {
 }
 
 /**
+ * Whether the future drivers given plan a value of the numeric `driver` for some forecast period
+ * of a series matching `conditions`.
+ */
+function plannedDriverKnown(
+  data: ExplainData,
+  h: number,
+  driver: string,
+  conditions: ScenarioConditions,
+): boolean {
+  const given = data.future;
+  const col = given?.exog[driver];
+  if (!given || !col || isCategorical(col)) return false;
+  const step = periodDays(data.history.freq);
+  const index = new Map(given.seriesIds.map((id, s) => [id, s]));
+  return data.history.seriesIds.some((id, s) => {
+    const f = index.get(id);
+    if (f === undefined || !seriesMatches(id, conditions)) return false;
+    const end = data.history.dates[data.history.offsets[s + 1] - 1];
+    for (let r = given.offsets[f]; r < given.offsets[f + 1]; r++) {
+      const d = given.dates[r];
+      if (d > end && d <= end + h * step && Number.isFinite(col[r])) return true;
+    }
+    return false;
+  });
+}
+
+/**
  * An add or multiply action needs the planned value it changes: without future drivers given (or
  * with a column they leave empty) it is refused rather than applied to the recent typical value
  * the forecast assumes, which nobody planned.
@@ -205,27 +232,11 @@ function requireKnownDrivers(
   actions: readonly ScenarioAction[],
   conditions: ScenarioConditions,
 ): void {
-  const step = periodDays(data.history.freq);
-  const given = data.future;
-  const index = new Map(given?.seriesIds.map((id, s) => [id, s]));
   for (const action of actions) {
     if (action.op === 'set') continue;
     const trained = data.history.exog[action.driver];
     if (!trained || isCategorical(trained)) continue; // applyScenario names these errors.
-    const col = given?.exog[action.driver];
-    let known = false;
-    if (given && col && !isCategorical(col)) {
-      data.history.seriesIds.forEach((id, s) => {
-        const f = index.get(id);
-        if (known || f === undefined || !seriesMatches(id, conditions)) return;
-        const end = data.history.dates[data.history.offsets[s + 1] - 1];
-        for (let r = given.offsets[f]; r < given.offsets[f + 1]; r++) {
-          const d = given.dates[r];
-          if (d > end && d <= end + h * step && Number.isFinite(col[r])) known = true;
-        }
-      });
-    }
-    if (!known) {
+    if (!plannedDriverKnown(data, h, action.driver, conditions)) {
       throw new SalescastError(
         'INVALID_ARGUMENT',
         `the planned '${action.driver}' of the forecast periods is unknown, so '${action.op === 'add' ? '+' : '*'}' has nothing to change: give the future drivers or set a value with '='.`,
@@ -606,12 +617,15 @@ const DEFAULT_BOUNDS: Readonly<Record<string, readonly [number, number]>> = {
 };
 
 export interface GoalSeekRequest {
-  /** Driver column or alias (`discount`, `price`); prices are multiplied, the rest get points added. */
+  /**
+   * Driver column or alias (`discount`, `price`); prices are multiplied, the rest get points added,
+   * or, with no planned value to add to, are set to the smallest level that reaches the target.
+   */
   readonly driver: string;
   readonly target: number;
   /** `week`: mean units per 7 days of the horizon; `horizon`: units over the whole horizon. */
   readonly per: 'week' | 'horizon';
-  /** Permitted change: points (add) or factor (multiply); defaults for discount and price. */
+  /** Permitted change: points (add), factor (multiply) or level (set); defaults for discount and price. */
   readonly min?: number;
   readonly max?: number;
   readonly selection?: Selection;
@@ -621,7 +635,7 @@ export interface GoalSeekAnswer {
   model: string;
   h: number;
   driver: string;
-  op: 'add' | 'multiply';
+  op: 'add' | 'multiply' | 'set';
   bounds: [number, number];
   target: number;
   per: 'week' | 'horizon';
@@ -647,20 +661,27 @@ export function goalSeekAnswer(data: ExplainData, request: GoalSeekRequest): Goa
   const model = componentOf(internals, data.component);
   const h = horizonOf(data);
   const driver = driverColumn(request.driver);
-  const op = MULTIPLIED.has(driver) ? 'multiply' : 'add';
+  const cond = selectionConditions(data.history, request.selection ?? {});
+  const trained = data.history.exog[driver];
+  // With no plan to add points to (a discount nobody planned), the search sets the level instead,
+  // as `discount=12` states it: the smallest level that reaches the target. Prices stay
+  // multiplied, and refused without a plan, as a scenario's '*' is.
+  const added = !MULTIPLIED.has(driver);
+  const unplanned =
+    trained !== undefined && !isCategorical(trained) && !plannedDriverKnown(data, h, driver, cond);
+  const op = !added ? 'multiply' : unplanned ? 'set' : 'add';
   const defaults = DEFAULT_BOUNDS[driver];
   const lo = request.min ?? defaults?.[0];
   const hi = request.max ?? defaults?.[1];
   if (lo === undefined || hi === undefined) {
     throw new SalescastError(
       'INVALID_ARGUMENT',
-      `give the permitted range of '${driver}' (min and max ${op === 'add' ? 'points or units to add' : 'factors'}).`,
+      `give the permitted range of '${driver}' (min and max ${op === 'add' ? 'points or units to add' : op === 'set' ? 'levels' : 'factors'}).`,
       { field: lo === undefined ? 'min' : 'max' },
     );
   }
   if (!(lo <= hi))
     throw new SalescastError('INVALID_ARGUMENT', `min ${lo} is above max ${hi}.`, { field: 'min' });
-  const cond = selectionConditions(data.history, request.selection ?? {});
   requireKnownDrivers(data, h, [{ driver, op, value: lo }], cond);
   const future = futureOf(data, h);
   const r = goalSeek(
@@ -671,7 +692,12 @@ export function goalSeekAnswer(data: ExplainData, request: GoalSeekRequest): Goa
   const per = request.per === 'week' ? ' a week' : ' over the horizon';
   // Three decimals: a tree model answers in steps, and the step may sit just past a round value.
   const x = r.x.toLocaleString('en-US', { maximumFractionDigits: 3 });
-  const change = op === 'add' ? `${driver} ${r.x >= 0 ? '+' : ''}${x}` : `${driver} ×${x}`;
+  const change =
+    op === 'add'
+      ? `${driver} ${r.x >= 0 ? '+' : ''}${x}`
+      : op === 'set'
+        ? `${driver} =${x}`
+        : `${driver} ×${x}`;
   const message = r.reachable
     ? `Reachable: ${change} gives ${fmtUnits(r.achieved)} units${per} (target ${fmtUnits(request.target)}, now ${fmtUnits(r.baseline)}).`
     : `Not reachable within [${lo}, ${hi}]: the best is ${change} with ${fmtUnits(r.achieved)} units${per} (target ${fmtUnits(request.target)}, now ${fmtUnits(r.baseline)}).`;

@@ -178,6 +178,38 @@ describe.each(DIALECTS)('explanation routes (%s)', (dialect) => {
     expect((await usage()) - before).toBe(r.evaluations * seriesCount(fit.history) * 7);
   });
 
+  it('seeks the discount level to set when no discount is planned, and refuses a price factor then', async () => {
+    const product = elastic();
+    const plain = await call(h, 'POST', '/v1/whatif', admin.token, { product, actions: ['discount=0'] });
+    expect(plain.statusCode, plain.body).toBe(200);
+    const now = plain.json().total.baseline as number; // 7 days: one week
+    const goal = await call(h, 'POST', '/v1/goal-seek', admin.token, {
+      product,
+      driver: 'discount',
+      target: now * 1.1,
+    });
+    expect(goal.statusCode, goal.body).toBe(200);
+    const g = goal.json();
+    expect(g).toMatchObject({ reachable: true, driver: 'discount_pct', op: 'set', bounds: [0, 40] });
+    expect(g.baseline).toBeCloseTo(now, 9);
+    expect(g.achieved).toBeGreaterThanOrEqual(now * 1.1);
+    expect(g.change).toBeGreaterThan(0);
+    expect(g.message).toMatch(/^Reachable: discount_pct =[\d.]+ gives/);
+    // The level found is the scenario `discount=<level>` states.
+    const same = await call(h, 'POST', '/v1/whatif', admin.token, {
+      product,
+      actions: [`discount=${g.change}`],
+    });
+    expect(same.json().total.scenario).toBeCloseTo(g.achieved, 9);
+    const price = await call(h, 'POST', '/v1/goal-seek', admin.token, {
+      product,
+      driver: 'price',
+      target: now,
+    });
+    expect(price.statusCode).toBe(400);
+    expect(price.json().field).toBe('future');
+  });
+
   it('renders the PDF report in the tenant’s white-label branding', async () => {
     const brand = await call(h, 'PUT', '/v1/tenants/current/branding', admin.token, {
       name: 'Explainer Foods',

@@ -41,7 +41,9 @@ paid_price. Repeat --action to combine. + and * need the planned values: give --
 
 Goal seeking (--goal) finds the smallest change of --driver within [--min, --max] (discount: points
 added, default 0–40; price: factor, default 0.8–1.2) whose forecast of the selected series reaches
-the goal. An unreachable goal is an answer, not an error: it says so and gives the best change.
+the goal. With no planned discount (no --future or --cutoff) it finds the smallest discount level to
+set instead (op "set"); a price factor then needs the plan. An unreachable goal is an answer, not an
+error: it says so and gives the best change.
 
 Examples:
   salescast whatif --model-file model.scf --data ./panel --cutoff 2024-12-24 --action discount+15 --product P004
