@@ -33,7 +33,7 @@ import {
   seriesCount,
   seriesKey,
 } from '../features/panel.js';
-import type { Forecaster, ForecastResult } from '../forecast/forecaster.js';
+import { ENSEMBLE, type Forecaster, type ForecastResult } from '../forecast/forecaster.js';
 import { DEFAULT_MODEL_NAME, type ProductionModels } from '../mlops/production-models.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { TenantService } from '../platform/tenant-service.js';
@@ -89,15 +89,16 @@ function componentOf(internals: ForecasterInternals, requested?: string): string
     }
     return requested;
   }
-  if (names.length === 0) {
-    throw new SalescastError(
-      'INVALID_ARGUMENT',
-      'this forecaster has no global model to explain (ETS and naive models have no drivers); train gbm, rf or linear.',
-      { field: 'model' },
-    );
-  }
+  if (names.length === 0) throw noLearnerToExplain();
   return names.includes('gbm') ? 'gbm' : names[0];
 }
+
+const noLearnerToExplain = () =>
+  new SalescastError(
+    'INVALID_ARGUMENT',
+    'this forecaster has no global model to explain (ETS and naive models have no drivers); train gbm, rf or linear.',
+    { field: 'model' },
+  );
 
 const horizonOf = (data: ExplainData) => data.h ?? data.forecaster.horizon;
 // The drivers `predict` would assume (those given, the rest filled), so that a scenario changes
@@ -422,6 +423,68 @@ export function explainAnswer(data: ExplainData, request: ExplainRequest = {}): 
   }
   if (request.why) answer.change = why(data, internals, model, cond, request.why);
   return answer;
+}
+
+/** The drivers of an ensemble's forecast of one series: its members' explanations, weighted. */
+export interface EnsembleExplanation {
+  model: typeof ENSEMBLE;
+  link: 'identity';
+  /** Weight of each member the ensemble uses. */
+  members: Record<string, number>;
+  /**
+   * Per forecast date: base + Σ drivers = prediction = Σ weight × member prediction (units). A
+   * member with a learner adds its weighted base and drivers; one without (ETS, naive) forecasts
+   * from the series' own past, so its weighted forecast is base.
+   */
+  periods: { date: string; prediction: number; base: number; drivers: DriverUnits }[];
+}
+
+/**
+ * Explains the ensemble's own forecast of `seriesId`: Shapley values are linear, so the drivers of
+ * a weighted sum of members are the weighted sum of their drivers. Needs at least one weighted
+ * member with a learner (otherwise there is nothing but base, and INVALID_ARGUMENT names `model`).
+ */
+export function explainEnsemble(data: ExplainData, seriesId: string): EnsembleExplanation {
+  const internals = internalsOf(data.forecaster);
+  const h = horizonOf(data);
+  const weights = [...data.forecaster.weights].filter(([, w]) => w > 0);
+  if (!weights.some(([n]) => internals.models.has(n))) throw noLearnerToExplain();
+  const future = futureOf(data, h);
+  const forecast = data.forecaster.predict(h, { history: data.history, future });
+  const s = forecast.seriesIds.indexOf(seriesId);
+  const nd = DRIVERS.length;
+  const prediction = new Float64Array(h);
+  const base = new Float64Array(h);
+  const drivers = new Float64Array(h * nd);
+  for (const [name, w] of weights) {
+    if (!internals.models.has(name)) {
+      const yhat = forecast.models[name].yhat;
+      for (let k = 0; k < h; k++) {
+        prediction[k] += w * yhat[s * h + k];
+        base[k] += w * yhat[s * h + k];
+      }
+      continue;
+    }
+    const c = explainForecast(internals, name, forecast, { history: data.history, future });
+    for (let i = 0; i < c.prediction.length; i++) {
+      if (c.series[i] !== s) continue;
+      const k = Math.round((c.dates[i] - forecast.dates[s * h]) / periodDays(data.history.freq));
+      prediction[k] += w * c.prediction[i];
+      base[k] += w * c.base[i];
+      for (let d = 0; d < nd; d++) drivers[k * nd + d] += w * c.byDriver[i * nd + d];
+    }
+  }
+  return {
+    model: ENSEMBLE,
+    link: 'identity',
+    members: Object.fromEntries(weights),
+    periods: Array.from({ length: h }, (_, k) => ({
+      date: formatDay(forecast.dates[s * h + k]),
+      prediction: prediction[k],
+      base: base[k],
+      drivers: driverObject(drivers, k * nd),
+    })),
+  };
 }
 
 function why(

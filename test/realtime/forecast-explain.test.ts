@@ -1,12 +1,15 @@
 /**
  * `POST /v1/forecast` with `explain: true`: each forecast period carries the grouped drivers and the
  * base as `POST /v1/explain` computes them, adding up to the served yhat (where it is above the
- * floor at 0), with streamed future drivers taken into account; off by default; a model without a
- * learner answers 400 naming `explain`.
+ * floor at 0), with streamed future drivers taken into account; an ensemble's are its members',
+ * weighted, and add up to its own yhat; off by default; a model without a learner answers 400
+ * naming `explain`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Forecaster } from '../../src/forecast/forecaster.js';
+import { globalModel } from '../../src/forecast/global-model.js';
 import { seasonalNaiveModel } from '../../src/forecast/local-models.js';
+import { Ridge } from '../../src/ml/index.js';
 import { type Caller, call, DIALECTS, type Harness } from '../platform/harness.js';
 import {
   fitStreamingDemo,
@@ -36,9 +39,22 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     const naive = new Forecaster({ models: { naive: () => seasonalNaiveModel(7) } }).fit(demo.history, {
       h: demo.h,
     });
+    // An ensemble of the same boosting, a ridge regression and a seasonal naive model.
+    const o = demo.forecaster.options;
+    const ensemble = new Forecaster({
+      ...o,
+      models: {
+        ...o.models,
+        linear: () => globalModel({ learner: () => new Ridge({ alpha: 1 }) }),
+        naive: () => seasonalNaiveModel(7),
+      },
+      ensemble: true,
+      calibrationWindows: 2,
+    }).fit(demo.history, { h: demo.h });
     const serving = await startServing(dialect, { name: 'Explained', plan: 'pro', platformAdmin: true }, [
       demo.forecaster,
       naive,
+      ensemble,
     ]);
     h = serving.h;
     admin = serving.admin;
@@ -97,6 +113,37 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     const p: Period = after.explanation.periods[0];
     expect(Math.abs(p.base + sum(p.drivers) - after.forecasts[0].yhat)).toBeLessThan(1e-6);
     expect(p.drivers).not.toEqual(before.explanation.periods[0].drivers);
+  });
+
+  it("explains an ensemble's own forecast: its members' drivers, weighted, sum to its yhat", async () => {
+    models.setProduction(3);
+    try {
+      let checked = 0;
+      let periods = 0;
+      for (const series of demo.history.seriesIds) {
+        const res = await call(h, 'POST', '/v1/forecast', admin.token, {
+          series_id: series,
+          h: 7,
+          explain: true,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        const { explanation, forecasts } = res.json();
+        expect(explanation.model).toBe('ensemble');
+        const weights = Object.values(explanation.members as Record<string, number>);
+        expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+        expect(Object.keys(explanation.members).some((m) => m === 'gbm' || m === 'linear')).toBe(true);
+        (explanation.periods as Period[]).forEach((p, k) => {
+          expect(p.date).toBe(forecasts[k].date);
+          expect(Math.abs(p.base + sum(p.drivers) - p.prediction)).toBeLessThan(1e-6);
+          // Each member is floored at 0 before weighting: the sums agree wherever none was.
+          if (Math.abs(p.prediction - forecasts[k].yhat) < 1e-6) checked++;
+          periods++;
+        });
+      }
+      expect(checked).toBeGreaterThan(periods * 0.9);
+    } finally {
+      models.setProduction(1);
+    }
   });
 
   it('is off by default', async () => {

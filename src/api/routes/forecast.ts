@@ -19,12 +19,15 @@ const Row = Type.Object({
   quantiles: Type.Record(Type.String(), Type.Number(), { description: 'level (e.g. "0.1") → value' }),
 });
 const Explanation = Type.Object({
-  model: Type.String({ description: 'The explained global model (e.g. gbm)' }),
+  model: Type.String({ description: "The explained model: the served one (e.g. gbm), or 'ensemble'" }),
   link: Type.Union([Type.Literal('identity'), Type.Literal('log')]),
+  members: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), { description: "An ensemble's member → weight" }),
+  ),
   periods: Type.Array(
     Type.Object({
       date: Type.String(),
-      prediction: Type.Number({ description: "The explained model's value (units), before the floor at 0" }),
+      prediction: Type.Number({ description: 'The forecast (units) before the floor at 0' }),
       base: Type.Number(),
       drivers: Type.Record(Type.String(), Type.Number(), { description: 'driver group → units' }),
     }),
