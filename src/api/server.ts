@@ -153,6 +153,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(metrics, {
     cacheStats: () => realtime.forecasts.cacheStats,
     forecastWorkerStats: () => realtime.workers.stats(),
+    streamCounts: () => realtime.stream.counts,
+    alertCounts: () => realtime.alerts.counts,
+    servedVersions: () => realtime.serving.size,
   });
   await app.register(rateLimiting, { platform: deps.platform });
   // A refused attempt to change state is itself an audit event (outcome 'denied').

@@ -65,10 +65,25 @@ export interface AlertService {
   ): Promise<WebhookView & { secret: string }>;
   listWebhooks(p: Principal): Promise<WebhookView[]>;
   deleteWebhook(p: Principal, id: string, ctx: RequestContext): Promise<void>;
-  /** Resolves when every delivery started so far has finished (tests, shutdown). */
+  /**
+   * Resolves when every delivery started so far has finished (tests, shutdown), with the outcomes
+   * of the last RECENT_OUTCOMES deliveries.
+   */
   settled(): Promise<DeliveryOutcome[]>;
+  /** What this process has raised and delivered since it started (for /metrics). */
+  readonly counts: AlertCounts;
   close(): Promise<void>;
 }
+
+export interface AlertCounts {
+  /** Findings raised, by `kind|severity`; a repeat of a stored alert counts again. */
+  readonly raised: Map<string, number>;
+  /** Webhook deliveries finished, retries included in one. */
+  readonly deliveries: { delivered: number; failed: number };
+}
+
+/** Delivery outcomes `settled` returns: the latest ones, so a long-lived process keeps a bounded list. */
+const RECENT_OUTCOMES = 1000;
 
 export interface AlertServiceDeps {
   store: Store;
@@ -109,6 +124,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const local = new EventEmitter().setMaxListeners(0);
   const inflight = new Set<Promise<DeliveryOutcome>>();
   const done: DeliveryOutcome[] = [];
+  const counts: AlertCounts = { raised: new Map(), deliveries: { delivered: 0, failed: 0 } };
   const shutdown = new AbortController();
   const channel = `${deps.redisPrefix ?? 'salescast:'}alerts`;
   const subscriber = redis?.duplicate();
@@ -130,6 +146,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       const task = deliver(hook, 'alert', alert, deps.retry ?? DEFAULT_RETRY, shutdown.signal).then(
         async (outcome) => {
           done.push(outcome);
+          if (done.length > RECENT_OUTCOMES) done.shift();
+          counts.deliveries[outcome.delivered ? 'delivered' : 'failed']++;
           await store
             .withTenant(tenantId, (r) =>
               r.webhooks.recordDelivery(hook.id, outcome.status, now().toISOString()),
@@ -188,6 +206,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
           pushed: worse,
         };
       });
+      const counted = `${f.kind}|${f.severity}`;
+      counts.raised.set(counted, (counts.raised.get(counted) ?? 0) + 1);
       if (pushed) await push(tenantId, alert);
       return { alert, pushed };
     },
@@ -296,6 +316,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         );
       });
     },
+
+    counts,
 
     async settled() {
       await ready;

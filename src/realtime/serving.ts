@@ -110,6 +110,11 @@ export class ServingRegistry {
     return loading;
   }
 
+  /** Versions loaded or loading. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** The served version of `key` (`tenant|name|version`) if it is loaded or loading; never loads it. */
   loadedVersion(key: string): Promise<ServedModel> | undefined {
     return this.entries.peek(key);

@@ -59,7 +59,11 @@ export interface IngestResult {
   alerts: Alert[];
 }
 
+/** Records this process has ingested since it started, by what they did (for /metrics). */
+export type StreamCounts = Record<'appended' | 'corrected' | 'future' | 'stale', number>;
+
 export interface StreamService {
+  readonly counts: StreamCounts;
   /** Ingests NDJSON text: one record per line (blank lines skipped). */
   ingestNdjson(p: Principal, text: string, model?: string): Promise<IngestResult>;
   /** Ingests parsed records for a tenant (the Redis consumer's path: no principal). */
@@ -156,6 +160,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   let stopping = false;
   // Tells this service's own messages on the applied channel from the other processes'.
   const origin = randomUUID();
+  const counts: StreamCounts = { appended: 0, corrected: 0, future: 0, stale: 0 };
   const channel = appliedChannel(deps.redisPrefix ?? 'salescast:');
 
   /**
@@ -285,6 +290,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
       }
       const applied = primary.state.apply(r);
       result[applied.kind]++;
+      counts[applied.kind]++;
       result.accepted++;
     }
     await primary.detector
@@ -433,6 +439,7 @@ export function createStreamService(deps: StreamServiceDeps): StreamService {
   };
 
   return {
+    counts,
     async ingestNdjson(p, text, model) {
       requirePermission(p, 'datasets:upload');
       const records: StreamRecord[] = [];

@@ -250,5 +250,31 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
     expect(stats.json.actuals).toBe(21);
     expect(stats.json.anomalies).toBeGreaterThanOrEqual(1);
     expect(stats.json.mae).toBeGreaterThan(0);
+
+    // /metrics counts the same pipeline for the operator: the 21 actuals, every anomaly raised,
+    // and every webhook delivery by outcome.
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const samples = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`))
+        .map((l) => ({
+          labels: l.slice(l.indexOf('{'), l.indexOf('}') + 1),
+          value: Number(l.split(' ').at(-1)),
+        }));
+    expect(samples('salescast_stream_records_total')).toContainEqual({
+      labels: '{outcome="appended"}',
+      value: 21,
+    });
+    const anomalies = samples('salescast_anomalies_total');
+    expect(anomalies.some((a) => a.labels.includes('kind="actual_spike"') && a.value >= 1)).toBe(true);
+    // The streamed ones the stats count, and the two findings the tests above raised directly.
+    expect(anomalies.reduce((a, b) => a + b.value, 0)).toBe((stats.json.anomalies as number) + 2);
+    const outcomes = await realtime.alerts.settled();
+    expect(samples('salescast_webhook_deliveries_total')).toEqual([
+      { labels: '{outcome="delivered"}', value: outcomes.filter((o) => o.delivered).length },
+      { labels: '{outcome="failed"}', value: outcomes.filter((o) => !o.delivered).length },
+    ]);
+    expect(text).toMatch(/^salescast_served_model_versions 1$/m);
   });
 });

@@ -1,16 +1,25 @@
 /**
  * Prometheus metrics at /metrics: process defaults, request counts and durations per route, the
- * prediction cache's hits and misses per level with its hit ratio, and the batch forecast threads.
+ * prediction cache's hits and misses per level with its hit ratio, the batch forecast threads, and
+ * the real-time pipeline: streamed records, anomalies raised, webhook deliveries, served versions.
+ * Every count is this process's since it started, read from the services' own counters when
+ * scraped, so serving pays nothing for metrics.
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 'prom-client';
+import type { AlertCounts } from '../../realtime/alert-service.js';
 import type { ForecastWorkerStats } from '../../realtime/forecast-workers.js';
 import type { CacheStats } from '../../realtime/prediction-cache.js';
+import type { StreamCounts } from '../../realtime/stream-service.js';
 
 export interface MetricsOptions {
   readonly cacheStats?: () => CacheStats;
   readonly forecastWorkerStats?: () => ForecastWorkerStats;
+  readonly streamCounts?: () => StreamCounts;
+  readonly alertCounts?: () => AlertCounts;
+  /** Model versions the real-time service has loaded. */
+  readonly servedVersions?: () => number;
 }
 
 /** Upper bounds (seconds) of the request-duration histogram's buckets. */
@@ -181,6 +190,56 @@ async function metricsPlugin(app: FastifyInstance, opts: MetricsOptions): Promis
       collect() {
         this.reset();
         this.inc(forecastWorkerStats().completed);
+      },
+    });
+  }
+  const { streamCounts, alertCounts, servedVersions } = opts;
+  if (streamCounts) {
+    new Counter({
+      name: 'salescast_stream_records_total',
+      help: 'Streamed records this process ingested, by what they did: appended (a new period), corrected (an earlier one), future (known drivers of a coming period), stale (older than the window).',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [outcome, n] of Object.entries(streamCounts())) this.inc({ outcome }, n);
+      },
+    });
+  }
+  if (alertCounts) {
+    new Counter({
+      name: 'salescast_anomalies_total',
+      help: 'Anomalies this process raised, by kind and severity (a repeat of a stored alert counts again).',
+      labelNames: ['kind', 'severity'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [key, n] of alertCounts().raised) {
+          const [kind, severity] = key.split('|');
+          this.inc({ kind, severity }, n);
+        }
+      },
+    });
+    new Counter({
+      name: 'salescast_webhook_deliveries_total',
+      help: 'Webhook deliveries this process finished, by outcome (failed: after every retry).',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        const { delivered, failed } = alertCounts().deliveries;
+        this.reset();
+        this.inc({ outcome: 'delivered' }, delivered);
+        this.inc({ outcome: 'failed' }, failed);
+      },
+    });
+  }
+  if (servedVersions) {
+    new Gauge({
+      name: 'salescast_served_model_versions',
+      help: 'Model versions loaded for real-time serving (tenant × model × version).',
+      registers: [registry],
+      collect() {
+        this.set(servedVersions());
       },
     });
   }
