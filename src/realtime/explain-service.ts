@@ -93,6 +93,17 @@ function componentOf(internals: ForecasterInternals, requested?: string): string
   return names.includes('gbm') ? 'gbm' : names[0];
 }
 
+/**
+ * The forecast a what-if or goal seek measures: the requested component, else the served output,
+ * which is the ensemble when there is one (its members' responses weighted; a local member such
+ * as ETS does not respond to drivers), else the explained global model. Either way the forecaster
+ * must have a global model, or there is nothing a driver could move.
+ */
+function scenarioOutputOf(internals: ForecasterInternals, data: ExplainData): string {
+  const component = componentOf(internals, data.component);
+  return data.component === undefined && data.forecaster.modelNames.includes(ENSEMBLE) ? ENSEMBLE : component;
+}
+
 const noLearnerToExplain = () =>
   new SalescastError(
     'INVALID_ARGUMENT',
@@ -592,7 +603,7 @@ export function whatIfAnswer(data: ExplainData, request: WhatIfRequest): WhatIfA
       field: 'actions',
     });
   const internals = internalsOf(data.forecaster);
-  const model = componentOf(internals, data.component);
+  const model = scenarioOutputOf(internals, data);
   const h = horizonOf(data);
   const cond = selectionConditions(data.history, request.selection ?? {});
   requireKnownDrivers(data, h, request.actions, cond);
@@ -721,7 +732,7 @@ export function goalSeekAnswer(data: ExplainData, request: GoalSeekRequest): Goa
     });
   }
   const internals = internalsOf(data.forecaster);
-  const model = componentOf(internals, data.component);
+  const model = scenarioOutputOf(internals, data);
   const h = horizonOf(data);
   const driver = driverColumn(request.driver);
   const cond = selectionConditions(data.history, request.selection ?? {});

@@ -146,6 +146,43 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     }
   });
 
+  it("measures a what-if on an ensemble's own forecast, its members' responses weighted", async () => {
+    models.setProduction(3);
+    try {
+      const series = demo.history.seriesIds[3];
+      const whatIf = async (component?: string) => {
+        const res = await call(h, 'POST', '/v1/whatif', admin.token, {
+          series,
+          actions: ['discount=30'],
+          ...(component ? { component } : {}),
+        });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json();
+      };
+      const served = await whatIf();
+      expect(served.model).toBe('ensemble');
+      // The baseline is the forecast the tenant is served.
+      const fc = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: demo.h });
+      const yhat = (fc.json().forecasts as { yhat: number }[]).reduce((a, f) => a + f.yhat, 0);
+      expect(served.total.baseline).toBeCloseTo(yhat, 6);
+      // Only the learners respond to a discount; the naive member's forecast stays as it was.
+      const explanation = (
+        await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 1, explain: true })
+      ).json().explanation;
+      const members = explanation.members as Record<string, number>;
+      let weighted = 0;
+      for (const learner of ['gbm', 'linear'].filter((m) => members[m] > 0)) {
+        const own = await whatIf(learner);
+        expect(own.model).toBe(learner);
+        weighted += members[learner] * own.total.delta;
+      }
+      expect(Math.abs(weighted)).toBeGreaterThan(0.1);
+      expect(served.total.delta).toBeCloseTo(weighted, 6);
+    } finally {
+      models.setProduction(1);
+    }
+  });
+
   it('is off by default', async () => {
     const res = await call(h, 'POST', '/v1/forecast', admin.token, {
       series_id: demo.history.seriesIds[0],
