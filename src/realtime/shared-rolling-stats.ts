@@ -156,7 +156,10 @@ export class RedisStatsBook implements RollingStatsBook {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
+    // A shutdown with Redis gone loses the last second's sums, and goes on.
+    await this.flush().catch((e: unknown) =>
+      this.options.onError?.('writing rolling statistics to Redis failed', e),
+    );
   }
 
   private async write(): Promise<void> {
