@@ -64,16 +64,21 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     await h?.close();
   });
 
+  /** A week's forecast of `series` with its explanation. */
+  const explained = async (series: string) => {
+    const res = await call(h, 'POST', '/v1/forecast', admin.token, {
+      series_id: series,
+      h: 7,
+      explain: true,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+
   it('adds per-period drivers and base that sum to the returned yhat', async () => {
     let checked = 0;
     for (const series of demo.history.seriesIds) {
-      const res = await call(h, 'POST', '/v1/forecast', admin.token, {
-        series_id: series,
-        h: 7,
-        explain: true,
-      });
-      expect(res.statusCode, res.body).toBe(200);
-      const body = res.json();
+      const body = await explained(series);
       expect(body.explanation.model).toBe('gbm');
       const periods: Period[] = body.explanation.periods;
       expect(periods.map((p) => p.date)).toEqual(body.forecasts.map((f: { date: string }) => f.date));
@@ -121,13 +126,7 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
       let checked = 0;
       let periods = 0;
       for (const series of demo.history.seriesIds) {
-        const res = await call(h, 'POST', '/v1/forecast', admin.token, {
-          series_id: series,
-          h: 7,
-          explain: true,
-        });
-        expect(res.statusCode, res.body).toBe(200);
-        const { explanation, forecasts } = res.json();
+        const { explanation, forecasts } = await explained(series);
         expect(explanation.model).toBe('ensemble');
         const weights = Object.values(explanation.members as Record<string, number>);
         expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
