@@ -60,6 +60,8 @@ export class PredictionCache<V> {
   }
 
   async set(key: string, value: V): Promise<void> {
+    // A lifetime of 0 turns the cache off (Redis would refuse an expiry of 0 ms).
+    if (!(this.ttlMs > 0)) return;
     this.l1.set(key, value);
     const { redis } = this.options;
     if (redis) await redis.set(this.redisKey(key), JSON.stringify(value), 'PX', this.ttlMs);
