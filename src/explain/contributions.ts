@@ -278,7 +278,13 @@ export interface DriverRow {
 }
 
 /** The rows of `c` as plain objects, per driver. */
-export function driverRows(c: Contributions): DriverRow[] {
+/** What a row-by-row driver breakdown reads of contributions (an ensemble's weighted ones too). */
+export type DriverContributions = Pick<
+  Contributions,
+  'seriesIds' | 'series' | 'dates' | 'prediction' | 'base' | 'byDriver' | 'link' | 'rawByDriver'
+>;
+
+export function driverRows(c: DriverContributions): DriverRow[] {
   const nd = DRIVERS.length;
   return Array.from(c.prediction, (prediction, i) => {
     const drivers: Partial<Record<Driver, number>> = {};

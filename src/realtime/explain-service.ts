@@ -9,10 +9,16 @@
 import { formatDay, parseIsoDay, periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import { attributeChange, type Period } from '../explain/change-attribution.js';
-import { driverRows, explainForecast, explainRows } from '../explain/contributions.js';
-import { DRIVERS } from '../explain/drivers.js';
+import {
+  type Contributions,
+  type DriverContributions,
+  driverRows,
+  explainForecast,
+  explainRows,
+} from '../explain/contributions.js';
+import { DRIVERS, type Driver } from '../explain/drivers.js';
 import { type ForecasterInternals, forecasterInternals } from '../explain/forecaster-internals.js';
-import { globalImportance } from '../explain/global-importance.js';
+import { type GlobalImportance, globalImportance } from '../explain/global-importance.js';
 import { goalSeek } from '../explain/goal-seek.js';
 import { changeNarrative } from '../explain/narrative.js';
 import {
@@ -94,14 +100,15 @@ function componentOf(internals: ForecasterInternals, requested?: string): string
 }
 
 /**
- * The forecast a what-if or goal seek measures: the requested component, else the served output,
- * which is the ensemble when there is one (its members' responses weighted; a local member such
- * as ETS does not respond to drivers), else the explained global model. Either way the forecaster
- * must have a global model, or there is nothing a driver could move.
+ * The forecast an explanation, what-if or goal seek answers for: the requested component (which
+ * may be `ensemble`), else the served output, which is the ensemble when there is one (its
+ * members' drivers and responses weighted; a local member such as ETS has none), else the global
+ * model. Either way the forecaster must have a global model, or there is nothing to explain.
  */
 function scenarioOutputOf(internals: ForecasterInternals, data: ExplainData): string {
-  const component = componentOf(internals, data.component);
-  return data.component === undefined && data.forecaster.modelNames.includes(ENSEMBLE) ? ENSEMBLE : component;
+  const ensemble = data.forecaster.modelNames.includes(ENSEMBLE) && (data.component ?? ENSEMBLE) === ENSEMBLE;
+  const learner = componentOf(internals, ensemble ? undefined : data.component);
+  return ensemble ? ENSEMBLE : learner;
 }
 
 const noLearnerToExplain = () =>
@@ -336,8 +343,11 @@ export interface ExplainRequest {
 }
 
 export interface ExplainAnswer {
+  /** The explained model: a global member (`gbm`), or `ensemble` for the ensemble itself. */
   model: string;
   link: 'identity' | 'log';
+  /** An ensemble's member weights. */
+  members?: Record<string, number>;
   h: number;
   series: number;
   /** Per forecast date, summed over the selected series: base + Σ drivers = prediction (units). */
@@ -352,11 +362,14 @@ export interface ExplainAnswer {
     multipliers?: DriverUnits;
   }[];
   importance?: {
+    /** `gain` or `mean-abs-contribution`; for an ensemble its learners' shares, weighted. */
     method: string;
     drivers: { driver: string; share: number }[];
     features: { name: string; driver: string; share: number }[];
   };
   change?: {
+    /** The global model whose contributions to the past explain the change. */
+    model: string;
     segment: Segment;
     period: { from: string; to: string };
     compared_with: { from: string; to: string };
@@ -372,13 +385,19 @@ export interface ExplainAnswer {
 /** Drivers of the forecast of the selected series, and optionally global importance and "why". */
 export function explainAnswer(data: ExplainData, request: ExplainRequest = {}): ExplainAnswer {
   const internals = internalsOf(data.forecaster);
-  const model = componentOf(internals, data.component);
+  const model = scenarioOutputOf(internals, data);
+  const learner = model === ENSEMBLE ? componentOf(internals) : model;
   const h = horizonOf(data);
   const selection = request.selection ?? {};
   const cond = selectionConditions(data.history, selection);
   const future = futureOf(data, h);
   const forecast = data.forecaster.predict(h, { history: data.history, future });
-  const c = explainForecast(internals, model, forecast, { history: data.history, future });
+  const single =
+    model === ENSEMBLE
+      ? undefined
+      : explainForecast(internals, model, forecast, { history: data.history, future });
+  const weighted = single ? undefined : ensembleContributions(internals, data, forecast, future);
+  const c: DriverContributions = single ?? weighted!.c;
   const nd = DRIVERS.length;
   const keep: number[] = [];
   for (let i = 0; i < c.prediction.length; i++) {
@@ -402,6 +421,7 @@ export function explainAnswer(data: ExplainData, request: ExplainRequest = {}): 
   const answer: ExplainAnswer = {
     model,
     link: c.link,
+    ...(weighted ? { members: Object.fromEntries(weighted.members.map((m) => [m.name, m.weight])) } : {}),
     h,
     series: members.size,
     periods: [...byDate.entries()]
@@ -425,77 +445,118 @@ export function explainAnswer(data: ExplainData, request: ExplainRequest = {}): 
     }),
   };
   if (request.global) {
-    const g = globalImportance(internals.models.get(model)!, c);
-    answer.importance = {
-      method: g.method,
-      drivers: g.drivers.map((d) => ({ driver: d.driver, share: d.share })),
-      features: g.features.slice(0, 10).map((f) => ({ name: f.name, driver: f.driver, share: f.share })),
-    };
+    answer.importance = single
+      ? importanceOf(globalImportance(internals.models.get(model)!, single))
+      : weightedImportance(internals, weighted!.members);
   }
-  if (request.why) answer.change = why(data, internals, model, cond, request.why);
+  // The past is explained by a learner's contributions: a local member has none to give.
+  if (request.why) answer.change = why(data, internals, learner, cond, request.why);
   return answer;
 }
 
-/** The drivers of an ensemble's forecast of one series: its members' explanations, weighted. */
-export interface EnsembleExplanation {
-  model: typeof ENSEMBLE;
-  link: 'identity';
-  /** Weight of each member the ensemble uses. */
-  members: Record<string, number>;
-  /**
-   * Per forecast date: base + Σ drivers = prediction = Σ weight × member prediction (units). A
-   * member with a learner adds its weighted base and drivers; one without (ETS, naive) forecasts
-   * from the series' own past, so its weighted forecast is base.
-   */
-  periods: { date: string; prediction: number; base: number; drivers: DriverUnits }[];
+type Importance = NonNullable<ExplainAnswer['importance']>;
+
+function importanceOf(g: GlobalImportance): Importance {
+  return {
+    method: g.method,
+    drivers: g.drivers.map((d) => ({ driver: d.driver, share: d.share })),
+    features: g.features.slice(0, 10).map((f) => ({ name: f.name, driver: f.driver, share: f.share })),
+  };
 }
 
-/**
- * Explains the ensemble's own forecast of `seriesId`: Shapley values are linear, so the drivers of
- * a weighted sum of members are the weighted sum of their drivers. Needs at least one weighted
- * member with a learner (otherwise there is nothing but base, and INVALID_ARGUMENT names `model`).
- */
-export function explainEnsemble(data: ExplainData, seriesId: string): EnsembleExplanation {
-  const internals = internalsOf(data.forecaster);
-  const h = horizonOf(data);
-  const weights = [...data.forecaster.weights].filter(([, w]) => w > 0);
-  if (!weights.some(([n]) => internals.models.has(n))) throw noLearnerToExplain();
-  const future = futureOf(data, h);
-  const forecast = data.forecaster.predict(h, { history: data.history, future });
-  const s = forecast.seriesIds.indexOf(seriesId);
-  const nd = DRIVERS.length;
-  const prediction = new Float64Array(h);
-  const base = new Float64Array(h);
-  const drivers = new Float64Array(h * nd);
-  for (const [name, w] of weights) {
-    if (!internals.models.has(name)) {
-      const yhat = forecast.models[name].yhat;
-      for (let k = 0; k < h; k++) {
-        prediction[k] += w * yhat[s * h + k];
-        base[k] += w * yhat[s * h + k];
-      }
-      continue;
-    }
-    const c = explainForecast(internals, name, forecast, { history: data.history, future });
-    for (let i = 0; i < c.prediction.length; i++) {
-      if (c.series[i] !== s) continue;
-      const k = Math.round((c.dates[i] - forecast.dates[s * h]) / periodDays(data.history.freq));
-      prediction[k] += w * c.prediction[i];
-      base[k] += w * c.base[i];
-      for (let d = 0; d < nd; d++) drivers[k * nd + d] += w * c.byDriver[i * nd + d];
+/** An ensemble's importance: each learner's shares, weighted by its share of the learners' weight. */
+function weightedImportance(internals: ForecasterInternals, members: readonly WeightedMember[]): Importance {
+  const learners = members.filter((m) => m.contributions !== undefined);
+  const total = learners.reduce((sum, m) => sum + m.weight, 0);
+  const drivers = new Map<Driver, number>();
+  const features = new Map<string, { driver: Driver; share: number }>();
+  const methods = new Set<string>();
+  for (const m of learners) {
+    const g = globalImportance(internals.models.get(m.name)!, m.contributions);
+    methods.add(g.method);
+    const w = m.weight / total;
+    for (const d of g.drivers) drivers.set(d.driver, (drivers.get(d.driver) ?? 0) + w * d.share);
+    for (const f of g.features) {
+      const e = features.get(f.name) ?? { driver: f.driver, share: 0 };
+      e.share += w * f.share;
+      features.set(f.name, e);
     }
   }
   return {
-    model: ENSEMBLE,
-    link: 'identity',
-    members: Object.fromEntries(weights),
-    periods: Array.from({ length: h }, (_, k) => ({
-      date: formatDay(forecast.dates[s * h + k]),
-      prediction: prediction[k],
-      base: base[k],
-      drivers: driverObject(drivers, k * nd),
-    })),
+    method: [...methods].join('+'),
+    drivers: [...drivers].map(([driver, share]) => ({ driver, share })).sort((a, b) => b.share - a.share),
+    features: [...features]
+      .map(([name, f]) => ({ name, driver: f.driver, share: f.share }))
+      .sort((a, b) => b.share - a.share)
+      .slice(0, 10),
   };
+}
+
+interface WeightedMember {
+  readonly name: string;
+  readonly weight: number;
+  /** A learner's contributions; none for a local model (ETS, naive). */
+  readonly contributions?: Contributions;
+}
+
+/**
+ * The contributions of an ensemble's forecast, row by row: Shapley values are linear, so the
+ * drivers of a weighted sum of members are the weighted sum of their drivers. A member without a
+ * learner forecasts from the series' own past, so its weighted forecast is base. Each member is
+ * taken before its floor at 0, as its explanation is. Needs a weighted member with a learner.
+ */
+function ensembleContributions(
+  internals: ForecasterInternals,
+  data: ExplainData,
+  forecast: ForecastResult,
+  future: Panel | undefined,
+): { c: DriverContributions; members: WeightedMember[] } {
+  const members: WeightedMember[] = [...data.forecaster.weights]
+    .filter(([, w]) => w > 0)
+    .map(([name, weight]) => ({
+      name,
+      weight,
+      contributions: internals.models.has(name)
+        ? explainForecast(internals, name, forecast, { history: data.history, future })
+        : undefined,
+    }));
+  const first = members.find((m) => m.contributions !== undefined)?.contributions;
+  if (!first) throw noLearnerToExplain();
+  const n = first.prediction.length;
+  const nd = DRIVERS.length;
+  const prediction = new Float64Array(n);
+  const base = new Float64Array(n);
+  const byDriver = new Float64Array(n * nd);
+  const step = periodDays(data.history.freq);
+  for (const { name, weight: w, contributions: c } of members) {
+    if (!c) {
+      const yhat = forecast.models[name].yhat;
+      for (let i = 0; i < n; i++) {
+        const s = first.series[i];
+        const k = Math.round((first.dates[i] - forecast.dates[s * forecast.h]) / step);
+        prediction[i] += w * yhat[s * forecast.h + k];
+        base[i] += w * yhat[s * forecast.h + k];
+      }
+      continue;
+    }
+    // Every learner's rows are the same series × dates, in the same order.
+    for (let i = 0; i < n; i++) {
+      prediction[i] += w * c.prediction[i];
+      base[i] += w * c.base[i];
+      for (let d = 0; d < nd; d++) byDriver[i * nd + d] += w * c.byDriver[i * nd + d];
+    }
+  }
+  const c: DriverContributions = {
+    seriesIds: first.seriesIds,
+    series: first.series,
+    dates: first.dates,
+    prediction,
+    base,
+    byDriver,
+    link: 'identity',
+    rawByDriver: byDriver,
+  };
+  return { c, members };
 }
 
 function why(
@@ -526,6 +587,7 @@ function why(
   const b: Period = { from, to };
   const att = attributeChange(segment, data.history, past, a, b);
   return {
+    model,
     segment,
     period: { from: formatDay(from), to: formatDay(to) },
     compared_with: { from: formatDay(compareFrom), to: formatDay(compareTo) },
@@ -957,7 +1019,10 @@ export function futureFromRows(history: Panel, rows: readonly FutureRow[]): Pane
 export interface ModelRequest {
   /** Registered model name; default `default`. */
   readonly model?: string;
-  /** Global model inside the forecaster (e.g. `gbm`); default `gbm` or the first global model. */
+  /**
+   * Model explained: `ensemble` or a global member (e.g. `gbm`); default the ensemble, else `gbm`,
+   * else the first global model.
+   */
   readonly component?: string;
   readonly horizon?: number;
   readonly future?: readonly FutureRow[];

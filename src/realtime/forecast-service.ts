@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { formatDay, parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
-import { ENSEMBLE } from '../forecast/forecaster.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService, RaisedFinding } from './alert-service.js';
@@ -57,9 +56,9 @@ export interface ModelRef {
 
 /**
  * The drivers of the served forecast, per period: base + Σ drivers = prediction (units), the
- * forecast's `yhat` before the floor at 0. A single model is explained by `explainAnswer`; an
- * ensemble (`model: "ensemble"`) by `explainEnsemble`, its members' explanations weighted
- * (`members`), where each member's prediction is taken before its own floor.
+ * forecast's `yhat` before the floor at 0, from `explainAnswer`. An ensemble (`model: "ensemble"`)
+ * is explained by its members' explanations weighted (`members`), each member's prediction taken
+ * before its own floor.
  */
 export interface ForecastExplanation {
   model: string;
@@ -414,19 +413,20 @@ async function explainOne(
   input: ForecastInput,
   future: FutureDrivers | undefined,
 ): Promise<ForecastExplanation> {
-  const { explainAnswer, explainEnsemble } = await import('./explain-service.js');
+  const { explainAnswer } = await import('./explain-service.js');
   const ids = served.panelWide ? served.state.seriesIds : [input.seriesId];
-  const data = {
-    forecaster: served.model.forecaster,
-    history: served.state.panelOf(ids),
-    future: served.state.futureOf(ids, input.h, future),
-    h: input.h,
-  };
+  let answer: ExplainAnswer;
   try {
-    // The served output is explained: an ensemble's own forecast, not one of its members'.
-    if (served.output === ENSEMBLE) return explainEnsemble(data, input.seriesId);
-    const answer = explainAnswer(data, { selection: { series: input.seriesId } });
-    return { model: answer.model, link: answer.link, periods: answer.periods };
+    // With no component named, the served output is explained: an ensemble's own forecast.
+    answer = explainAnswer(
+      {
+        forecaster: served.model.forecaster,
+        history: served.state.panelOf(ids),
+        future: served.state.futureOf(ids, input.h, future),
+        h: input.h,
+      },
+      { selection: { series: input.seriesId } },
+    );
   } catch (e) {
     // No component is requested here, so a refusal naming 'model' means the forecaster has no
     // global model (naive, ETS): it is the request's `explain` that cannot be honoured.
@@ -435,6 +435,8 @@ async function explainOne(
     }
     throw e;
   }
+  const { model, link, members, periods } = answer;
+  return members ? { model, link, members, periods } : { model, link, periods };
 }
 
 /** The request's future drivers keyed by series and day, checked against the forecast dates. */

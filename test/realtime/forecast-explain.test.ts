@@ -145,6 +145,48 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     }
   });
 
+  it("explains the ensemble through POST /v1/explain: its learners' drivers, weighted, unless one is named", async () => {
+    models.setProduction(3);
+    try {
+      const series = demo.history.seriesIds[2];
+      const explain = async (extra: object) => {
+        const res = await call(h, 'POST', '/v1/explain', admin.token, { series, horizon: 7, ...extra });
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json();
+      };
+      const a = await explain({ global: true, why: {} });
+      expect(a).toMatchObject({ model: 'ensemble', link: 'identity' });
+      // Named, the ensemble is the same answer.
+      expect((await explain({ global: true, why: {}, component: 'ensemble' })).periods).toEqual(a.periods);
+      const members = a.members as Record<string, number>;
+      expect(Object.values(members).reduce((t, w) => t + w, 0)).toBeCloseTo(1, 9);
+      for (const r of a.rows as Period[])
+        expect(Math.abs(r.base + sum(r.drivers) - r.prediction)).toBeLessThan(1e-6);
+      // Each driver of each period is the learners' own, weighted (a local member adds only base).
+      const learners = ['gbm', 'linear'].filter((m) => members[m] > 0);
+      const own = await Promise.all(learners.map((component) => explain({ component })));
+      for (const m of own) {
+        expect(learners).toContain(m.model);
+        expect(m).not.toHaveProperty('members');
+      }
+      (a.periods as Period[]).forEach((p, k) => {
+        for (const [driver, units] of Object.entries(p.drivers)) {
+          const weighted = own.reduce(
+            (t, m) => t + members[m.model] * (m.periods[k].drivers[driver] ?? 0),
+            0,
+          );
+          expect(units).toBeCloseTo(weighted, 9);
+        }
+      });
+      const shares = (a.importance.drivers as { share: number }[]).reduce((t, d) => t + d.share, 0);
+      expect(shares).toBeCloseTo(1, 9);
+      // The past is explained by a learner's contributions.
+      expect(a.change.model).toBe('gbm');
+    } finally {
+      models.setProduction(1);
+    }
+  });
+
   it("measures a what-if on an ensemble's own forecast, its members' responses weighted", async () => {
     models.setProduction(3);
     try {

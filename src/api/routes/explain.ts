@@ -23,7 +23,8 @@ const ModelFields = {
     Type.String({
       minLength: 1,
       maxLength: 100,
-      description: "Global model explained (e.g. 'gbm'); default gbm or the first.",
+      description:
+        "Model explained: 'ensemble' or a global member (e.g. 'gbm'); default the ensemble if there is one, else gbm or the first.",
     }),
   ),
   horizon: Type.Optional(
@@ -82,8 +83,11 @@ const ExplainBody = Type.Object(
 
 const ExplainResponse = Type.Object({
   production: Production,
-  model: Type.String(),
+  model: Type.String({ description: "The explained model: a global member (e.g. gbm), or 'ensemble'" }),
   link: Type.String(),
+  members: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), { description: "An ensemble's member → weight" }),
+  ),
   h: Type.Integer(),
   series: Type.Integer(),
   periods: Type.Array(
@@ -108,6 +112,9 @@ const ExplainResponse = Type.Object({
   ),
   change: Type.Optional(
     Type.Object({
+      model: Type.String({
+        description: 'The global model whose contributions to the past explain the change',
+      }),
       segment: Type.Object({
         kind: Type.String(),
         id: Type.Optional(Type.String()),

@@ -36,7 +36,10 @@ export function withExplainInput(cmd: Command): Command {
       dateOption,
     )
     .option('--horizon <periods>', "periods to forecast (default: the model's horizon)", intOption(1, 10_000))
-    .option('--model <name>', 'global model of the forecaster to explain (default gbm, else the first)');
+    .option(
+      '--model <name>',
+      'model of the forecaster to explain (default: the ensemble if it has one, else gbm, else the first)',
+    );
 }
 
 /** Adds `--series`, `--store` and `--product`. */
@@ -192,6 +195,11 @@ function explainText(a: ExplainAnswer, selection: Selection): string {
         .join(', ')}.`,
     );
   }
-  if (a.change) lines.push('', a.change.narrative);
+  if (a.change) {
+    lines.push('');
+    // An ensemble's past is explained by one of its learners: say which.
+    if (a.change.model !== a.model) lines.push(`Explained by the ensemble's member ${a.change.model}:`);
+    lines.push(a.change.narrative);
+  }
   return lines.join('\n');
 }
