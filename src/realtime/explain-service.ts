@@ -879,7 +879,7 @@ const DEFAULT_PRIMARY = '#1f4e79';
 export async function reportPdf(
   data: ExplainData,
   request: ReportRequest,
-): Promise<{ pdf: Buffer; title: string; segment: Segment }> {
+): Promise<{ pdf: Buffer; title: string; segment: Segment; model: string }> {
   if (request.selection?.series !== undefined || request.selection?.category !== undefined) {
     throw new SalescastError('INVALID_ARGUMENT', 'a report is per tenant, store or product.', {
       field: request.selection.series !== undefined ? 'series' : 'category',
@@ -891,18 +891,28 @@ export async function reportPdf(
     });
   }
   const internals = internalsOf(data.forecaster);
-  const model = componentOf(internals, data.component);
+  // The served forecast (an ensemble's own), with the past explained by a learner.
+  const model = scenarioOutputOf(internals, data);
+  const learner = model === ENSEMBLE ? componentOf(internals) : model;
   const h = horizonOf(data);
   const selection = request.selection ?? {};
   const cond = selectionConditions(data.history, selection);
   const { segment } = segmentOf(cond);
   const future = futureOf(data, h);
   const forecast = data.forecaster.predict(h, { history: data.history, future });
-  const contributions = explainForecast(internals, model, forecast, { history: data.history, future });
+  const contributions =
+    model === ENSEMBLE
+      ? ensembleContributions(internals, data, forecast, future).c
+      : explainForecast(internals, model, forecast, { history: data.history, future });
   const step = periodDays(data.history.freq);
   const end = lastDate(data.history);
   // The analysed window: about four months, enough for anomalies and drivers, cheap to explain.
-  const past = explainRows(internals, model, data.history, observedRows(data.history, cond, end - 120, end));
+  const past = explainRows(
+    internals,
+    learner,
+    data.history,
+    observedRows(data.history, cond, end - 120, end),
+  );
   const analysis = analyzeSegment(segment, data.history, past, { forecast: { result: forecast, model } });
   const lastWeek: Period = { from: end - 7 + step, to: end };
   const weekBefore: Period = { from: lastWeek.from - 7, to: lastWeek.to - 7 };
@@ -929,7 +939,7 @@ export async function reportPdf(
     },
     sections: [section],
   });
-  return { pdf, title, segment };
+  return { pdf, title, segment, model };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1040,10 +1050,11 @@ export interface ExplainService {
     req: ModelRequest & { actions: readonly string[]; selection?: Selection },
   ): Promise<WhatIfAnswer & Lineage>;
   goalSeek(p: Principal, req: ModelRequest & GoalSeekRequest): Promise<GoalSeekAnswer & Lineage>;
+  /** The PDF report; `model` is whose forecast it shows: `ensemble`, or a member. */
   report(
     p: Principal,
     req: ModelRequest & { selection?: Selection },
-  ): Promise<{ pdf: Buffer; title: string } & Lineage>;
+  ): Promise<{ pdf: Buffer; title: string; model: string } & Lineage>;
 }
 
 export interface ExplainServiceDeps {
@@ -1109,13 +1120,13 @@ export function createExplainService(deps: ExplainServiceDeps): ExplainService {
     async report(p, req) {
       const { data, lineage } = await load(p, req, 1);
       const tenant = await deps.tenants.current(p);
-      const { pdf, title } = await reportPdf(data, {
+      const { pdf, title, model } = await reportPdf(data, {
         selection: req.selection,
         branding: tenant.branding,
         fallbackName: tenant.name,
         generatedAt: now().toISOString(),
       });
-      return { pdf, title, ...lineage };
+      return { pdf, title, model, ...lineage };
     },
   };
 }

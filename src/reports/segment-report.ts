@@ -5,7 +5,7 @@
  */
 import { formatDay } from '../core/dates.js';
 import type { ChangeAttribution } from '../explain/change-attribution.js';
-import type { Contributions } from '../explain/contributions.js';
+import type { DriverContributions } from '../explain/contributions.js';
 import { DRIVER_LABELS, DRIVERS } from '../explain/drivers.js';
 import { analysisNarrative, changeNarrative, percent } from '../explain/narrative.js';
 import { seriesMatches } from '../explain/scenario.js';
@@ -24,8 +24,8 @@ export interface SegmentReportInput {
   readonly forecast: ForecastResult;
   readonly model: string;
   readonly analysis: SegmentAnalysis;
-  /** Contributions of the forecast (`explainForecast`), for the drivers chart. */
-  readonly contributions: Contributions;
+  /** Contributions of the forecast (`explainForecast`, an ensemble's weighted), for the drivers chart. */
+  readonly contributions: DriverContributions;
   /** An explained recent change, told first in the summary. */
   readonly change?: ChangeAttribution;
   /** History periods shown before the forecast; default 8 weeks of periods. */
@@ -82,7 +82,7 @@ export function forecastChartData(
 }
 
 /** Mean contribution per forecast period of each driver, over the segment's series (zeros dropped). */
-export function forecastDriverBars(segment: Segment, contributions: Contributions): BarDatum[] {
+export function forecastDriverBars(segment: Segment, contributions: DriverContributions): BarDatum[] {
   const cond = segmentConditions(segment);
   const nd = DRIVERS.length;
   const sums = new Float64Array(nd);

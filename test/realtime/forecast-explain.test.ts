@@ -187,6 +187,22 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     }
   });
 
+  it("reports an ensemble's own forecast in the PDF, or a named member's", async () => {
+    models.setProduction(3);
+    try {
+      const report = async (extra: object) => {
+        const res = await call(h, 'POST', '/v1/reports', admin.token, { product: 'P001', ...extra });
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.rawPayload.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+        return res.headers['x-salescast-explained'];
+      };
+      expect(await report({})).toBe('ensemble');
+      expect(await report({ component: 'gbm' })).toBe('gbm');
+    } finally {
+      models.setProduction(1);
+    }
+  });
+
   it("measures a what-if on an ensemble's own forecast, its members' responses weighted", async () => {
     models.setProduction(3);
     try {

@@ -52,7 +52,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
     },
     async (request, reply) => {
       const { store, product, ...rest } = request.body;
-      const { pdf, production } = await service.report(principalOf(request), {
+      const { pdf, production, model } = await service.report(principalOf(request), {
         ...rest,
         selection: { store, product },
       });
@@ -62,6 +62,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = a
           .type('application/pdf')
           // Lineage: which production version the report was drawn from.
           .header('x-salescast-model', `${production.name}@${production.version}`)
+          // Whose forecast the report shows: the ensemble, or the member named by `component`.
+          .header('x-salescast-explained', model)
           .header(
             'content-disposition',
             `inline; filename="report-${name.replace(/[^A-Za-z0-9_-]/g, '_')}.pdf"`,
