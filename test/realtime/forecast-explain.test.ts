@@ -64,6 +64,16 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
     await h?.close();
   });
 
+  /** Runs `body` with production version `version` of the default model, then back to 1. */
+  const asProduction = async (version: number, body: () => Promise<void>) => {
+    models.setProduction(version);
+    try {
+      await body();
+    } finally {
+      models.setProduction(1);
+    }
+  };
+
   /** A week's forecast of `series` with its explanation. */
   const explained = async (series: string) => {
     const res = await call(h, 'POST', '/v1/forecast', admin.token, {
@@ -121,8 +131,7 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
   });
 
   it("explains an ensemble's own forecast: its members' drivers, weighted, sum to its yhat", async () => {
-    models.setProduction(3);
-    try {
+    await asProduction(3, async () => {
       let checked = 0;
       let periods = 0;
       for (const series of demo.history.seriesIds) {
@@ -140,14 +149,11 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
         });
       }
       expect(checked).toBeGreaterThan(periods * 0.9);
-    } finally {
-      models.setProduction(1);
-    }
+    });
   });
 
   it("explains the ensemble through POST /v1/explain: its learners' drivers, weighted, unless one is named", async () => {
-    models.setProduction(3);
-    try {
+    await asProduction(3, async () => {
       const series = demo.history.seriesIds[2];
       const explain = async (extra: object) => {
         const res = await call(h, 'POST', '/v1/explain', admin.token, { series, horizon: 7, ...extra });
@@ -182,14 +188,11 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
       expect(shares).toBeCloseTo(1, 9);
       // The past is explained by a learner's contributions.
       expect(a.change.model).toBe('gbm');
-    } finally {
-      models.setProduction(1);
-    }
+    });
   });
 
   it("reports an ensemble's own forecast in the PDF, or a named member's", async () => {
-    models.setProduction(3);
-    try {
+    await asProduction(3, async () => {
       const report = async (extra: object) => {
         const res = await call(h, 'POST', '/v1/reports', admin.token, { product: 'P001', ...extra });
         expect(res.statusCode, res.body).toBe(200);
@@ -198,14 +201,11 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
       };
       expect(await report({})).toBe('ensemble');
       expect(await report({ component: 'gbm' })).toBe('gbm');
-    } finally {
-      models.setProduction(1);
-    }
+    });
   });
 
   it("measures a what-if on an ensemble's own forecast, its members' responses weighted", async () => {
-    models.setProduction(3);
-    try {
+    await asProduction(3, async () => {
       const series = demo.history.seriesIds[3];
       const whatIf = async (component?: string) => {
         const res = await call(h, 'POST', '/v1/whatif', admin.token, {
@@ -235,9 +235,7 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
       }
       expect(Math.abs(weighted)).toBeGreaterThan(0.1);
       expect(served.total.delta).toBeCloseTo(weighted, 6);
-    } finally {
-      models.setProduction(1);
-    }
+    });
   });
 
   it('is off by default', async () => {
@@ -250,8 +248,7 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
   });
 
   it('answers 400 naming explain for a model without a learner, and meters nothing', async () => {
-    models.setProduction(2);
-    try {
+    await asProduction(2, async () => {
       const series = demo.history.seriesIds[0];
       const plain = await call(h, 'POST', '/v1/forecast', admin.token, { series_id: series, h: 2 });
       expect(plain.statusCode, plain.body).toBe(200);
@@ -268,8 +265,6 @@ describe.each(DIALECTS)('forecast explanations (%s)', (dialect) => {
       expect(res.json().field).toBe('explain');
       expect(res.json().detail).toMatch(/no global model to explain/);
       expect(await used()).toBe(before);
-    } finally {
-      models.setProduction(1);
-    }
+    });
   });
 });
