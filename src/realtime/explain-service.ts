@@ -554,6 +554,7 @@ function ensembleContributions(
     base,
     byDriver,
     link: 'identity',
+    // In units, an identity link: no per-driver multipliers are read from the raw scale.
     rawByDriver: byDriver,
   };
   return { c, members };
