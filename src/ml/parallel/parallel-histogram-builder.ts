@@ -18,6 +18,11 @@ import {
   SerialHistogramBuilder,
 } from '../tree/histogram.js';
 import {
+  MAX_WASM_HISTOGRAM_BYTES,
+  WasmHistogramBuilder,
+  wasmHistogramBytes,
+} from '../tree/histogram-wasm.js';
+import {
   ALL_ROWS,
   BEGIN,
   CMD,
@@ -39,7 +44,8 @@ import { acquireWorkers, releaseWorkers } from './worker-pool.js';
 
 /**
  * A histogram builder for `nThreads` threads: parallel when more than one thread is asked for and
- * the worker pool is free, serial otherwise. Both give bit-identical histograms.
+ * the worker pool is free, serial otherwise (on the WebAssembly kernel when its memory can hold the
+ * data). All give bit-identical histograms.
  */
 export function createHistogramBuilder(
   bins: Uint8Array,
@@ -48,7 +54,12 @@ export function createHistogramBuilder(
   nThreads: number,
 ): HistogramBuilder {
   const workers = nThreads > 1 ? acquireWorkers(nThreads - 1) : undefined;
-  if (workers === undefined) return new SerialHistogramBuilder(bins, nRows, binOffsets);
+  if (workers === undefined) {
+    const totalBins = binOffsets[binOffsets.length - 1];
+    return wasmHistogramBytes(bins.length, nRows, totalBins) <= MAX_WASM_HISTOGRAM_BYTES
+      ? new WasmHistogramBuilder(bins, nRows, binOffsets)
+      : new SerialHistogramBuilder(bins, nRows, binOffsets);
+  }
   return new ParallelHistogramBuilder(bins, nRows, binOffsets, workers);
 }
 
