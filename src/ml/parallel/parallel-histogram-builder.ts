@@ -16,6 +16,7 @@ import {
   gatherGradients,
   type HistogramBuilder,
   SerialHistogramBuilder,
+  subtractHistogram,
 } from '../tree/histogram.js';
 import {
   MAX_WASM_HISTOGRAM_BYTES,
@@ -44,20 +45,22 @@ import { acquireWorkers, releaseWorkers } from './worker-pool.js';
 
 /**
  * A histogram builder for `nThreads` threads: parallel when more than one thread is asked for and
- * the worker pool is free, serial otherwise (on the WebAssembly kernel when its memory can hold the
- * data). All give bit-identical histograms.
+ * the worker pool is free, serial otherwise (on the WebAssembly kernels when their memory can hold
+ * the data and `histogramsPerTree`, the most histograms a tree holds at once). All give
+ * bit-identical histograms.
  */
 export function createHistogramBuilder(
   bins: Uint8Array,
   nRows: number,
   binOffsets: Int32Array,
   nThreads: number,
+  histogramsPerTree: number,
 ): HistogramBuilder {
   const workers = nThreads > 1 ? acquireWorkers(nThreads - 1) : undefined;
   if (workers === undefined) {
     const totalBins = binOffsets[binOffsets.length - 1];
-    return wasmHistogramBytes(bins.length, nRows, totalBins) <= MAX_WASM_HISTOGRAM_BYTES
-      ? new WasmHistogramBuilder(bins, nRows, binOffsets)
+    return wasmHistogramBytes(bins.length, nRows, totalBins, histogramsPerTree) <= MAX_WASM_HISTOGRAM_BYTES
+      ? new WasmHistogramBuilder(bins, nRows, binOffsets, histogramsPerTree)
       : new SerialHistogramBuilder(bins, nRows, binOffsets);
   }
   return new ParallelHistogramBuilder(bins, nRows, binOffsets, workers);
@@ -112,6 +115,14 @@ class ParallelHistogramBuilder implements HistogramBuilder {
 
   setUnitHessian(unit: boolean): void {
     this.control[UNIT_HESSIAN] = unit ? 1 : 0;
+  }
+
+  allocateHistogram(): Float64Array {
+    return new Float64Array(this.hist.length);
+  }
+
+  subtract(parent: Float64Array, child: Float64Array): void {
+    subtractHistogram(parent, child, this.features.subarray(0, this.nFeatures), this.binOffsets);
   }
 
   build(

@@ -11,7 +11,7 @@
 import type { Rng } from '../../core/rng.js';
 import { createHistogramBuilder } from '../parallel/parallel-histogram-builder.js';
 import type { BinMapper } from './binning.js';
-import { type HistogramBuilder, subtractHistogram } from './histogram.js';
+import type { HistogramBuilder } from './histogram.js';
 import { selectFeatures } from './sampling.js';
 import {
   findBestSplit,
@@ -100,13 +100,13 @@ export class HistogramPool {
   private live = 0;
 
   constructor(
-    private readonly size: number,
+    private readonly allocate: () => Float64Array,
     private readonly maxLive: number,
   ) {}
 
   acquire(): Float64Array {
     this.live++;
-    return this.free.pop() ?? new Float64Array(this.size);
+    return this.free.pop() ?? this.allocate();
   }
 
   release(h: Float64Array): void {
@@ -207,7 +207,7 @@ export function growTree(
       small.hist = histograms.acquire();
       builder.build(small.begin, small.count, false, grad, hess, small.hist);
       if (parent.hist) {
-        subtractHistogram(parent.hist, small.hist, treeFeatures, mapper.binOffsets);
+        builder.subtract(parent.hist, small.hist);
         large.hist = parent.hist;
       } else {
         large.hist = histograms.acquire();
@@ -442,18 +442,18 @@ export function createGrowerContext(
   params: GrowerParams,
   nThreads: number,
 ): GrowerContext & { close(): void } {
-  const builder = createHistogramBuilder(bins, nRows, mapper.binOffsets, nThreads);
   const histBytes = mapper.totalBins * 24;
+  const maxLive = Math.max(4, Math.floor(HISTOGRAM_BUDGET_BYTES / histBytes));
+  // A tree holds at most one histogram per leaf, plus the one being built.
+  const histogramsPerTree = Math.min(params.maxLeaves + 1, maxLive + 1);
+  const builder = createHistogramBuilder(bins, nRows, mapper.binOffsets, nThreads, histogramsPerTree);
   return {
     mapper,
     bins,
     nRows,
     builder,
     params,
-    histograms: new HistogramPool(
-      mapper.totalBins * 3,
-      Math.max(4, Math.floor(HISTOGRAM_BUDGET_BYTES / histBytes)),
-    ),
+    histograms: new HistogramPool(() => builder.allocateHistogram(), maxLive),
     scratch: new Int32Array(nRows),
     oobRows: new Int32Array(nRows),
     sideOfBin: new Uint8Array(256),

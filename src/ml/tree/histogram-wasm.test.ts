@@ -3,7 +3,12 @@ import { createRng } from '../../core/rng.js';
 import { matrixFromColumns } from '../estimator.js';
 import { createHistogramBuilder } from '../parallel/parallel-histogram-builder.js';
 import { binMatrix, fitBinMapper } from './binning.js';
-import { buildHistogramNaive, type HistogramBuilder, SerialHistogramBuilder } from './histogram.js';
+import {
+  buildHistogramNaive,
+  type HistogramBuilder,
+  SerialHistogramBuilder,
+  subtractHistogram,
+} from './histogram.js';
 import { WasmHistogramBuilder, wasmHistogramBytes } from './histogram-wasm.js';
 
 const rng = createRng(23);
@@ -28,7 +33,7 @@ const ones = new Float64Array(n).fill(1);
 const allRows = Array.from({ length: n }, (_, i) => i);
 const subset = allRows.filter((i) => i % 3 !== 0);
 
-/** Builds one node with `builder`: `rows` placed at `begin` of its row array. */
+/** Builds one node with `builder` into `out`: `rows` placed at `begin` of its row array. */
 function build(
   builder: HistogramBuilder,
   rows: number[],
@@ -36,23 +41,35 @@ function build(
   features: Int32Array,
   h: Float64Array,
   unitHessian: boolean,
+  out: Float64Array = new Float64Array(mapper.totalBins * 3),
 ): Float64Array {
   builder.setFeatures(features);
   builder.setUnitHessian(unitHessian);
   builder.rows.fill(-1);
   builder.rows.set(rows, begin);
-  const out = new Float64Array(mapper.totalBins * 3).fill(-7);
+  out.fill(-7);
   builder.build(begin, rows.length, false, grad, h, out);
   return out;
 }
 
 const bytesOf = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-describe('the WebAssembly histogram kernel', () => {
-  const wasm = new WasmHistogramBuilder(bins, n, mapper.binOffsets);
+describe('the WebAssembly histogram kernels', () => {
+  // An arena of two histograms: the third buffer the builder hands out is a plain array.
+  const wasm = new WasmHistogramBuilder(bins, n, mapper.binOffsets, 2);
   const serial = new SerialHistogramBuilder(bins, n, mapper.binOffsets);
+  const inArena = wasm.allocateHistogram();
+  const alsoInArena = wasm.allocateHistogram();
+  const plain = wasm.allocateHistogram();
 
-  it('gives bit-identical histograms to the JavaScript kernel, node by node', () => {
+  it('hand out the arena first, then plain arrays', () => {
+    expect(inArena.buffer).toBe(alsoInArena.buffer);
+    expect(alsoInArena.byteOffset).toBeGreaterThanOrEqual(inArena.byteOffset + inArena.byteLength);
+    expect(plain.buffer).not.toBe(inArena.buffer);
+    expect(plain.length).toBe(mapper.totalBins * 3);
+  });
+
+  it('give bit-identical histograms to the JavaScript kernel, node by node', () => {
     const nodes: Array<[string, number[], number]> = [
       ['a subset of rows', subset, 0],
       ['a node in the middle of the row array', subset.slice(100, 900), 100],
@@ -72,34 +89,34 @@ describe('the WebAssembly histogram kernel', () => {
           [ones, true],
         ] as const) {
           const expected = build(serial, rows, begin, features, h, unit);
-          const actual = build(wasm, rows, begin, features, h, unit);
-          expect(
-            bytesOf(actual).equals(bytesOf(expected)),
-            `${what}, features ${features}, unit ${unit}`,
-          ).toBe(true);
-          compared++;
+          // Filled in place in the builder's memory, and through its scratch histogram.
+          for (const out of [inArena, plain]) {
+            build(wasm, rows, begin, features, h, unit, out);
+            const where = `${what}, features ${features}, unit ${unit}`;
+            expect(bytesOf(out).equals(bytesOf(expected)), where).toBe(true);
+            compared++;
+          }
         }
       }
     }
-    expect(compared).toBe(24);
+    expect(compared).toBe(48);
   });
 
-  it('equals the naive reference, and a node of all rows needs no row list', () => {
+  it('equal the naive reference, and a node of all rows needs no row list', () => {
     const features = Int32Array.of(0, 1, 2, 3, 4, 5, 6);
     wasm.setFeatures(features);
     wasm.setUnitHessian(false);
     // The grower numbers the rows of a node of all rows itself.
     for (let i = 0; i < n; i++) wasm.rows[i] = i;
-    const out = new Float64Array(mapper.totalBins * 3);
-    wasm.build(0, n, true, grad, hess, out);
+    wasm.build(0, n, true, grad, hess, inArena);
     const naive = buildHistogramNaive(mapper, bins, n, allRows, grad, hess);
-    for (let k = 0; k < out.length; k++) expect(out[k]).toBeCloseTo(naive[k], 9);
+    for (let k = 0; k < inArena.length; k++) expect(inArena[k]).toBeCloseTo(naive[k], 9);
     // Every feature's counts add up to the rows.
-    expect(out.filter((_, k) => k % 3 === 2).reduce((s, v) => s + v, 0)).toBe(7 * n);
+    expect(inArena.filter((_, k) => k % 3 === 2).reduce((s, v) => s + v, 0)).toBe(7 * n);
   });
 
-  it('writes only the bins of the features it is given', () => {
-    const out = build(wasm, subset, 0, Int32Array.of(1, 4), hess, false);
+  it('write only the bins of the features they are given', () => {
+    const out = build(wasm, subset, 0, Int32Array.of(1, 4), hess, false, inArena);
     const written = (k: number) =>
       [1, 4].some((f) => k >= mapper.binOffsets[f] * 3 && k < mapper.binOffsets[f + 1] * 3);
     let untouched = 0;
@@ -112,12 +129,34 @@ describe('the WebAssembly histogram kernel', () => {
     expect(untouched).toBe(3 * (mapper.totalBins - (mapper.features[1].nBins + mapper.features[4].nBins)));
   });
 
-  it('is the single-threaded builder whenever its memory can hold the data', () => {
-    const builder = createHistogramBuilder(bins, n, mapper.binOffsets, 1);
+  it('subtract a child from its parent exactly as the JavaScript subtraction does', () => {
+    // Feature 5 has an odd number of bins, so its run ends on a single double.
+    expect(mapper.features[5].nBins % 2).toBe(1);
+    for (const features of [Int32Array.of(0, 1, 2, 3, 4, 5, 6), Int32Array.of(0, 2, 5), Int32Array.of(5)]) {
+      const parent = build(serial, subset, 0, features, hess, false);
+      const child = build(serial, subset.slice(0, 1200), 0, features, hess, false);
+      const expected = Float64Array.from(parent);
+      subtractHistogram(expected, child, features, mapper.binOffsets);
+      // In place in the builder's memory (the SIMD kernel), and with a buffer from elsewhere.
+      for (const [p, c] of [
+        [inArena, alsoInArena],
+        [inArena, plain],
+      ]) {
+        p.set(parent);
+        c.set(child);
+        wasm.setFeatures(features);
+        wasm.subtract(p, c);
+        expect(bytesOf(p).equals(bytesOf(expected)), `features ${features}`).toBe(true);
+      }
+    }
+  });
+
+  it('are the single-threaded builder whenever their memory can hold the data', () => {
+    const builder = createHistogramBuilder(bins, n, mapper.binOffsets, 1, 32);
     expect(builder).toBeInstanceOf(WasmHistogramBuilder);
     builder.close();
-    // Bins, then 4 bytes of row index and 16 of gradient pair per row, then one histogram, each
-    // part starting on 16 bytes.
-    expect(wasmHistogramBytes(1000, 100, 50)).toBe(1008 + 400 + 1600 + 1200);
+    // Bins, then 4 bytes of row index and 16 of gradient pair per row, then a scratch histogram
+    // and the arena's, each part starting on 16 bytes.
+    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 2 * 1200);
   });
 });

@@ -24,7 +24,7 @@
  * `accum4c` also adds 1 to each cell's count (offset 16); `accum1` does one feature and adds its
  * last parameter (1 or 0) to the count.
  */
-import { gatherGradients, type HistogramBuilder } from './histogram.js';
+import { gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
 
 // The ES library types leave WebAssembly to the DOM's; these are the parts this file uses.
 declare global {
@@ -46,7 +46,7 @@ declare global {
 const I32 = 0x7f;
 const F64 = 0x7c;
 const PAGE_BYTES = 65_536;
-/** The builder's memory must hold the bins, rows, gradients and one histogram; past this, JavaScript. */
+/** The most memory a builder takes (bins, rows, gradients, histograms); past it, the JavaScript builder. */
 export const MAX_WASM_HISTOGRAM_BYTES = 2 ** 31;
 
 const op = {
@@ -64,12 +64,19 @@ const op = {
   f64Load: 0x2b,
   i32Load8U: 0x2d,
   f64Store: 0x39,
+  if: 0x04,
+  i32LtU: 0x49,
+  i32GtU: 0x4b,
   i32GeU: 0x4f,
   i32Add: 0x6a,
   i32Mul: 0x6c,
   i32Shl: 0x74,
   f64Add: 0xa0,
+  f64Sub: 0xa1,
+  simd: 0xfd,
 } as const;
+/** SIMD instructions, after the 0xfd prefix (LEB128). */
+const simd = { v128Load: [0x00], v128Store: [0x0b], f64x2Sub: [0xf1, 0x01] } as const;
 
 function unsignedLeb(n: number): number[] {
   const out: number[] = [];
@@ -152,25 +159,58 @@ function kernelBody(nFeatures: number, counts: CountUpdate): number[] {
   return [...unsignedLeb(body.length), ...body];
 }
 
-/** The module: imports its memory as env.mem and exports accum4, accum4c and accum1. */
+/**
+ * `subtract(parent, child, bytes)`: `parent -= child` over `bytes` bytes of doubles, two at a time
+ * (f64x2.sub, the same IEEE subtraction per lane), then the odd one.
+ */
+function subtractBody(): number[] {
+  const [parent, child, bytes, i] = [0, 1, 2, 3];
+  const at = (base: number): number[] => [...get(base), ...get(i), op.i32Add];
+  const code: number[] = [op.block, op.emptyBlock, op.loop, op.emptyBlock];
+  code.push(...get(i), ...i32(16), op.i32Add, ...get(bytes), op.i32GtU, op.brIf, 1);
+  code.push(...at(parent), ...at(parent), op.simd, ...simd.v128Load, 3, 0);
+  code.push(...at(child), op.simd, ...simd.v128Load, 3, 0, op.simd, ...simd.f64x2Sub);
+  code.push(op.simd, ...simd.v128Store, 3, 0);
+  code.push(...get(i), ...i32(16), op.i32Add, ...set(i), op.br, 0, op.end, op.end);
+  code.push(...get(i), ...get(bytes), op.i32LtU, op.if, op.emptyBlock);
+  code.push(
+    ...at(parent),
+    ...at(parent),
+    ...loadF64(0),
+    ...at(child),
+    ...loadF64(0),
+    op.f64Sub,
+    ...storeF64(0),
+  );
+  code.push(op.end, op.end);
+  const body = [...vector([[1, I32]]), ...code];
+  return [...unsignedLeb(body.length), ...body];
+}
+
+/** The module: imports its memory as env.mem and exports accum4, accum4c, accum1 and subtract. */
 export function histogramKernelModule(): WebAssembly.Module {
   const fourFeatures = [0x60, ...vector(Array.from({ length: 11 }, () => [I32])), 0];
   const oneFeature = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64]]), 0];
+  const threeAddresses = [0x60, ...vector([[I32], [I32], [I32]]), 0];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([fourFeatures, oneFeature])),
+    ...section(1, vector([fourFeatures, oneFeature, threeAddresses])),
     // An imported memory of at least 0 pages, no maximum.
     ...section(2, vector([[...name('env'), ...name('mem'), 0x02, 0x00, 0x00]])),
-    ...section(3, vector([[0], [0], [1]])),
+    ...section(3, vector([[0], [0], [1], [2]])),
     ...section(
       7,
       vector([
         [...name('accum4'), 0x00, 0],
         [...name('accum4c'), 0x00, 1],
         [...name('accum1'), 0x00, 2],
+        [...name('subtract'), 0x00, 3],
       ]),
     ),
-    ...section(10, vector([kernelBody(4, 'none'), kernelBody(4, 'one'), kernelBody(1, 'parameter')])),
+    ...section(
+      10,
+      vector([kernelBody(4, 'none'), kernelBody(4, 'one'), kernelBody(1, 'parameter'), subtractBody()]),
+    ),
   ];
   return new WebAssembly.Module(new Uint8Array(bytes));
 }
@@ -203,31 +243,63 @@ interface HistogramKernel {
     o3: number,
   ): void;
   accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
+  subtract(parent: number, child: number, bytes: number): void;
 }
 
 let compiled: WebAssembly.Module | undefined;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+/** Histogram memory a builder sets aside for the grower's pool; past it, the pool gets plain arrays. */
+const ARENA_BYTES = 256 * 2 ** 20;
 
-/** Bytes of WebAssembly memory a builder over `nRows` rows and these bins needs. */
-export function wasmHistogramBytes(binsLength: number, nRows: number, totalBins: number): number {
-  return align16(align16(align16(binsLength) + 4 * nRows) + 16 * nRows) + 24 * totalBins;
+/**
+ * Where a builder keeps what in its memory: the bins, the row indices, the node's gradient pairs,
+ * a scratch histogram and `arenaHistograms` histograms for the grower, each on 16 bytes.
+ */
+function layout(binsLength: number, nRows: number, totalBins: number, histogramsPerTree: number) {
+  const histogramBytes = 24 * totalBins;
+  const arenaHistograms = Math.max(1, Math.min(histogramsPerTree, Math.floor(ARENA_BYTES / histogramBytes)));
+  const rowsAt = align16(binsLength);
+  const ghAt = align16(rowsAt + 4 * nRows);
+  const scratchAt = align16(ghAt + 16 * nRows);
+  const arenaAt = align16(scratchAt + histogramBytes);
+  const stride = align16(histogramBytes);
+  return {
+    rowsAt,
+    ghAt,
+    scratchAt,
+    arenaAt,
+    stride,
+    arenaHistograms,
+    bytes: arenaAt + stride * arenaHistograms,
+  };
+}
+
+/** Bytes of WebAssembly memory a builder needs (`createHistogramBuilder` checks them against the maximum). */
+export function wasmHistogramBytes(
+  binsLength: number,
+  nRows: number,
+  totalBins: number,
+  histogramsPerTree: number,
+): number {
+  return layout(binsLength, nRows, totalBins, histogramsPerTree).bytes;
 }
 
 /**
- * The single-threaded builder on the WebAssembly kernel. Its memory holds a copy of the bins, the
- * row indices the grower partitions (`rows` is a view of it), the node's gradients and one scratch
- * histogram, which each build copies out to the caller's buffer (a copy costs far less than the
- * sums it follows).
+ * The single-threaded builder on the WebAssembly kernels. Its memory holds a copy of the bins, the
+ * row indices the grower partitions (`rows` is a view of it), the node's gradients and the
+ * histograms it hands the grower's pool, which it fills and subtracts in place. A buffer from
+ * elsewhere (past the arena) is filled through a scratch histogram and subtracted in JavaScript.
  */
 export class WasmHistogramBuilder implements HistogramBuilder {
   readonly rows: Int32Array;
+  private readonly memory: WebAssembly.Memory;
   private readonly gh: Float64Array;
   private readonly scratch: Float64Array;
   private readonly kernel: HistogramKernel;
-  private readonly rowsAt: number;
-  private readonly ghAt: number;
-  private readonly histAt: number;
+  private readonly place: ReturnType<typeof layout>;
+  private readonly totalBins: number;
+  private allocated = 0;
   private features: Int32Array = new Int32Array(0);
   private unitHessian = false;
 
@@ -235,20 +307,19 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     bins: Uint8Array,
     private readonly nRows: number,
     private readonly binOffsets: Int32Array,
+    histogramsPerTree: number,
   ) {
-    const totalBins = binOffsets[binOffsets.length - 1];
-    this.rowsAt = align16(bins.length);
-    this.ghAt = align16(this.rowsAt + 4 * nRows);
-    this.histAt = align16(this.ghAt + 16 * nRows);
-    const bytes = wasmHistogramBytes(bins.length, nRows, totalBins);
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE_BYTES)) });
+    this.totalBins = binOffsets[binOffsets.length - 1];
+    this.place = layout(bins.length, nRows, this.totalBins, histogramsPerTree);
+    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(this.place.bytes / PAGE_BYTES)) });
     compiled ??= histogramKernelModule();
-    this.kernel = new WebAssembly.Instance(compiled, { env: { mem: memory } })
+    this.kernel = new WebAssembly.Instance(compiled, { env: { mem: this.memory } })
       .exports as unknown as HistogramKernel;
-    new Uint8Array(memory.buffer, 0, bins.length).set(bins);
-    this.rows = new Int32Array(memory.buffer, this.rowsAt, nRows);
-    this.gh = new Float64Array(memory.buffer, this.ghAt, 2 * nRows);
-    this.scratch = new Float64Array(memory.buffer, this.histAt, 3 * totalBins);
+    const buffer = this.memory.buffer;
+    new Uint8Array(buffer, 0, bins.length).set(bins);
+    this.rows = new Int32Array(buffer, this.place.rowsAt, nRows);
+    this.gh = new Float64Array(buffer, this.place.ghAt, 2 * nRows);
+    this.scratch = new Float64Array(buffer, this.place.scratchAt, 3 * this.totalBins);
   }
 
   setFeatures(features: Int32Array): void {
@@ -257,6 +328,16 @@ export class WasmHistogramBuilder implements HistogramBuilder {
 
   setUnitHessian(unit: boolean): void {
     this.unitHessian = unit;
+  }
+
+  allocateHistogram(): Float64Array {
+    if (this.allocated === this.place.arenaHistograms) return new Float64Array(3 * this.totalBins);
+    const at = this.place.arenaAt + this.place.stride * this.allocated++;
+    return new Float64Array(this.memory.buffer, at, 3 * this.totalBins);
+  }
+
+  private owns(histogram: Float64Array): boolean {
+    return histogram.buffer === this.memory.buffer;
   }
 
   build(
@@ -270,7 +351,10 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     // The grower fills `rows` with 0..count-1 for a node of all rows, so the kernel reads rows[i]
     // either way.
     gatherGradients(this.rows, begin, count, allRows, grad, hess, this.gh);
-    const { features, binOffsets, nRows, scratch, kernel, histAt } = this;
+    const { features, binOffsets, nRows, kernel } = this;
+    const target = this.owns(out) ? out : this.scratch;
+    const histAt = target.byteOffset;
+    const ghAt = this.place.ghAt;
     const nFeatures = features.length;
     // As in accumulateHistograms: with unit hessians the counts are the hessian sums, copied after
     // the sums unless the node has fewer cells to visit than the copy would.
@@ -278,16 +362,16 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     const countStep = this.unitHessian && count * nFeatures >= binsToCopy ? 0 : 1;
     for (let q = 0; q < nFeatures; q++) {
       const f = features[q];
-      scratch.fill(0, binOffsets[f] * 3, binOffsets[f + 1] * 3);
+      target.fill(0, binOffsets[f] * 3, binOffsets[f + 1] * 3);
     }
-    const rows = this.rowsAt + 4 * begin;
+    const rows = this.place.rowsAt + 4 * begin;
     const accum4 = countStep === 0 ? kernel.accum4 : kernel.accum4c;
     let q = 0;
     for (; q + 4 <= nFeatures; q += 4) {
       const [f0, f1, f2, f3] = [features[q], features[q + 1], features[q + 2], features[q + 3]];
       accum4(
         rows,
-        this.ghAt,
+        ghAt,
         count,
         f0 * nRows,
         f1 * nRows,
@@ -301,17 +385,32 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     }
     for (; q < nFeatures; q++) {
       const f = features[q];
-      kernel.accum1(rows, this.ghAt, count, f * nRows, histAt + binOffsets[f] * 24, countStep);
+      kernel.accum1(rows, ghAt, count, f * nRows, histAt + binOffsets[f] * 24, countStep);
     }
-    // Runs of consecutive features are one range of bins: one copy each.
-    for (let k = 0; k < nFeatures; ) {
+    this.forEachRun((lo, hi) => {
+      if (countStep === 0) for (let c = lo; c < hi; c += 3) target[c + 2] = target[c + 1];
+      if (target !== out) out.set(target.subarray(lo, hi), lo);
+    });
+  }
+
+  subtract(parent: Float64Array, child: Float64Array): void {
+    if (!this.owns(parent) || !this.owns(child)) {
+      subtractHistogram(parent, child, this.features, this.binOffsets);
+      return;
+    }
+    this.forEachRun((lo, hi) =>
+      this.kernel.subtract(parent.byteOffset + lo * 8, child.byteOffset + lo * 8, (hi - lo) * 8),
+    );
+  }
+
+  /** Calls `visit(lo, hi)` with the cell range of each run of consecutive features. */
+  private forEachRun(visit: (lo: number, hi: number) => void): void {
+    const { features, binOffsets } = this;
+    for (let k = 0; k < features.length; ) {
       const first = features[k];
       let last = first;
-      while (++k < nFeatures && features[k] === last + 1) last++;
-      const lo = binOffsets[first] * 3;
-      const hi = binOffsets[last + 1] * 3;
-      if (countStep === 0) for (let c = lo; c < hi; c += 3) scratch[c + 2] = scratch[c + 1];
-      out.set(scratch.subarray(lo, hi), lo);
+      while (++k < features.length && features[k] === last + 1) last++;
+      visit(binOffsets[first] * 3, binOffsets[last + 1] * 3);
     }
   }
 

@@ -28,7 +28,7 @@ function fill(rows: Int32Array, values: number[]): void {
 }
 
 describe('histograms', () => {
-  const parallel = createHistogramBuilder(bins, n, mapper.binOffsets, 2);
+  const parallel = createHistogramBuilder(bins, n, mapper.binOffsets, 2, 32);
   afterAll(() => parallel.close());
 
   it('the fast kernel equals the naive reference, for all rows and for a subset', () => {
@@ -114,7 +114,7 @@ describe('histograms', () => {
     const expected = new Float64Array(mapper.totalBins * 3);
     serial.build(0, n, true, grad, hess, expected);
     for (let fit = 0; fit < 12; fit++) {
-      const b = createHistogramBuilder(bins, n, mapper.binOffsets, 2);
+      const b = createHistogramBuilder(bins, n, mapper.binOffsets, 2, 32);
       b.setFeatures(allFeatures);
       const out = new Float64Array(mapper.totalBins * 3);
       for (let k = 0; k < 3; k++) b.build(0, n, true, grad, hess, out);

@@ -209,6 +209,13 @@ export interface HistogramBuilder {
     hess: Float64Array,
     out: Float64Array,
   ): void;
+  /**
+   * A new buffer for one node's histograms (`totalBins × 3`), for the grower's pool: the builder
+   * fills and subtracts its own buffers in place.
+   */
+  allocateHistogram(): Float64Array;
+  /** `parent -= child` over the current features (`subtractHistogram`). */
+  subtract(parent: Float64Array, child: Float64Array): void;
   /** Releases threads; the builder cannot be used afterwards. */
   close(): void;
 }
@@ -231,6 +238,14 @@ export class SerialHistogramBuilder implements HistogramBuilder {
 
   setFeatures(features: Int32Array): void {
     this.features = features;
+  }
+
+  allocateHistogram(): Float64Array {
+    return new Float64Array(this.binOffsets[this.binOffsets.length - 1] * 3);
+  }
+
+  subtract(parent: Float64Array, child: Float64Array): void {
+    subtractHistogram(parent, child, this.features, this.binOffsets);
   }
 
   setUnitHessian(unit: boolean): void {
