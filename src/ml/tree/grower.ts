@@ -177,7 +177,16 @@ export function growTree(
   if (canSplit(root, p)) {
     root.hist = histograms.acquire();
     builder.build(0, rootCount, allRows, grad, hess, root.hist);
-    findBestSplit(root.hist, mapper, candidates, chooseFeatures(), root, p, root.split);
+    findBestSplit(
+      root.hist,
+      mapper,
+      candidates,
+      chooseFeatures(),
+      root,
+      p,
+      root.split,
+      builder.scanPlainNumeric,
+    );
   }
 
   while (leaves.length < p.maxLeaves) {
@@ -216,7 +225,16 @@ export function growTree(
       parent.hist = null;
       for (const child of [left, right]) {
         if (canSplit(child, p))
-          findBestSplit(child.hist!, mapper, candidates, chooseFeatures(), child, p, child.split);
+          findBestSplit(
+            child.hist!,
+            mapper,
+            candidates,
+            chooseFeatures(),
+            child,
+            p,
+            child.split,
+            builder.scanPlainNumeric,
+          );
       }
       for (const child of [left, right]) {
         if (!canSplit(child, p) || histograms.overBudget) {

@@ -10,6 +10,7 @@ import {
   subtractHistogram,
 } from './histogram.js';
 import { WasmHistogramBuilder, wasmHistogramBytes } from './histogram-wasm.js';
+import { findBestSplit, SplitInfo, type SplitParams } from './splitter.js';
 
 const rng = createRng(23);
 const n = 5000;
@@ -51,6 +52,15 @@ function build(
   builder.build(begin, rows.length, false, grad, h, out);
   return out;
 }
+
+const params = (): SplitParams => ({
+  minDataInLeaf: 1,
+  minSumHessianInLeaf: 0,
+  minGain: 0,
+  lambdaL1: 0,
+  lambdaL2: 0,
+  monotone: new Int8Array(7),
+});
 
 const bytesOf = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -151,12 +161,72 @@ describe('the WebAssembly histogram kernels', () => {
     }
   });
 
+  it('find the split the JavaScript scan finds, to the last bit of every field', () => {
+    // Random histograms over the seven features, with empty bins, missing rows or none, and
+    // parameters that make the row, hessian and gain thresholds bite.
+    const random = createRng(5);
+    const features = Int32Array.of(0, 1, 2, 3, 4, 5, 6);
+    const fields = [
+      'gain',
+      'feature',
+      'categorical',
+      'thresholdBin',
+      'defaultLeft',
+      'leftGrad',
+      'leftHess',
+      'leftCount',
+      'rightGrad',
+      'rightHess',
+      'rightCount',
+      'leftOutput',
+      'rightOutput',
+    ] as const;
+    let numericWins = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      let [G, H, C] = [0, 0, 0];
+      for (let b = 0; b < mapper.totalBins; b++) {
+        const count = random.next() < 0.4 ? 0 : 1 + random.int(6);
+        const g = count === 0 ? 0 : random.normal() * count;
+        const h = count === 0 ? 0 : count * (0.2 + random.next());
+        inArena.set([g, h, count], 3 * b);
+        G += g;
+        H += h;
+        C += count;
+      }
+      const node = { sumGrad: G, sumHess: H, count: C, lower: -Infinity, upper: Infinity };
+      const p: SplitParams = {
+        minDataInLeaf: 1 + random.int(40),
+        minSumHessianInLeaf: random.next() < 0.5 ? 1e-3 : 5 * random.next(),
+        minGain: random.next() < 0.5 ? 0 : random.next(),
+        lambdaL1: 0,
+        lambdaL2: random.next() < 0.5 ? 0 : 2 * random.next(),
+        monotone: new Int8Array(7),
+      };
+      const js = new SplitInfo();
+      const webAssembly = new SplitInfo();
+      findBestSplit(inArena, mapper, features, 7, node, p, js);
+      findBestSplit(inArena, mapper, features, 7, node, p, webAssembly, wasm.scanPlainNumeric);
+      for (const field of fields)
+        expect(Object.is(webAssembly[field], js[field]), `trial ${trial}, ${field}`).toBe(true);
+      if (js.gain > Number.NEGATIVE_INFINITY && mapper.features[js.feature].kind === 'numeric') numericWins++;
+    }
+    // Most trials end on a numeric split, so the kernel's answer is the one compared.
+    expect(numericWins).toBeGreaterThan(150);
+    // A histogram outside the builder's memory is left to the JavaScript scan.
+    const best = new SplitInfo();
+    const node = { sumGrad: 1, sumHess: 1, count: 1, lower: -Infinity, upper: Infinity };
+    expect(wasm.scanPlainNumeric!(plain, 0, 0, mapper.features[0].nBins - 1, node, 0, params(), best)).toBe(
+      false,
+    );
+    expect(best.gain).toBe(Number.NEGATIVE_INFINITY);
+  });
+
   it('are the single-threaded builder whenever their memory can hold the data', () => {
     const builder = createHistogramBuilder(bins, n, mapper.binOffsets, 1, 32);
     expect(builder).toBeInstanceOf(WasmHistogramBuilder);
     builder.close();
-    // Bins, then 4 bytes of row index and 16 of gradient pair per row, then a scratch histogram
-    // and the arena's, each part starting on 16 bytes.
-    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 2 * 1200);
+    // Bins, then 4 bytes of row index and 16 of gradient pair per row, then a scratch histogram,
+    // the split scan's five results and the arena's histograms, each part starting on 16 bytes.
+    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 48 + 2 * 1200);
   });
 });

@@ -25,6 +25,13 @@
  * last parameter (1 or 0) to the count.
  */
 import { gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
+import {
+  type NodeStats,
+  type PlainNumericScan,
+  recordSplit,
+  type SplitInfo,
+  type SplitParams,
+} from './splitter.js';
 
 // The ES library types leave WebAssembly to the DOM's; these are the parts this file uses.
 declare global {
@@ -65,6 +72,17 @@ const op = {
   i32Load8U: 0x2d,
   f64Store: 0x39,
   if: 0x04,
+  else: 0x05,
+  localTee: 0x22,
+  i32Eqz: 0x45,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32GeS: 0x4e,
+  f64Eq: 0x61,
+  f64Lt: 0x63,
+  f64Gt: 0x64,
+  f64Mul: 0xa2,
+  f64Div: 0xa3,
   i32LtU: 0x49,
   i32GtU: 0x4b,
   i32GeU: 0x4f,
@@ -73,6 +91,8 @@ const op = {
   i32Shl: 0x74,
   f64Add: 0xa0,
   f64Sub: 0xa1,
+  f64ConvertI32S: 0xb7,
+  select: 0x1b,
   simd: 0xfd,
 } as const;
 /** SIMD instructions, after the 0xfd prefix (LEB128). */
@@ -113,7 +133,7 @@ const loadI32 = [op.i32Load, 2, 0];
 const loadBin = [op.i32Load8U, 0, 0];
 const loadF64 = (offset: number): number[] => [op.f64Load, 3, offset];
 const storeF64 = (offset: number): number[] => [op.f64Store, 3, offset];
-const ONE = [op.f64Const, ...new Uint8Array(Float64Array.of(1).buffer)];
+const f64 = (x: number): number[] => [op.f64Const, ...new Uint8Array(Float64Array.of(x).buffer)];
 
 /** How a kernel updates the count of a cell: not at all, by 1, or by its `countStep` parameter. */
 type CountUpdate = 'none' | 'one' | 'parameter';
@@ -151,7 +171,7 @@ function kernelBody(nFeatures: number, counts: CountUpdate): number[] {
     code.push(...get(histogram(k)), ...get(column(k)), ...get(r), op.i32Add, ...loadBin);
     code.push(...i32(24), op.i32Mul, op.i32Add, ...set(o));
     code.push(...addToCell(0, get(g)), ...addToCell(8, get(h)));
-    if (counts === 'one') code.push(...addToCell(16, ONE));
+    if (counts === 'one') code.push(...addToCell(16, f64(1)));
     if (counts === 'parameter') code.push(...addToCell(16, get(countStep)));
   }
   code.push(...get(i), ...i32(1), op.i32Add, ...set(i), op.br, 0, op.end, op.end, op.end);
@@ -187,17 +207,118 @@ function subtractBody(): number[] {
   return [...unsignedLeb(body.length), ...body];
 }
 
-/** The module: imports its memory as env.mem and exports accum4, accum4c, accum1 and subtract. */
+/**
+ * `scan(hist, end, missing, sumGrad, sumHess, count, parentGain, minData, minHess, l2, minGain,
+ * bestGain, out) -> found`: `scanNumeric` (splitter.ts) on the plain path, over one feature's value
+ * bins (cells at byte addresses hist .. hist + end) and its missing bin. The same candidates in the
+ * same order with the same arithmetic; returns the byte offset of the best threshold's cell, or −1
+ * when none beats `bestGain`, and writes gain, LG, LH, LC and the missing rows' side (0 right, 1
+ * left) to `out`.
+ */
+function scanBody(): number[] {
+  const [
+    hist,
+    end,
+    missing,
+    sumGrad,
+    sumHess,
+    count,
+    parentGain,
+    minData,
+    minHess,
+    l2,
+    minGain,
+    bestGain,
+    out,
+  ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  // Locals: i32 dir, dirs, o, found, foundDir; f64 LG, LH, LC, c, RH, hl, hr, RG, gain, fLG, fLH, fLC.
+  const [dir, dirs, o, found, foundDir] = [13, 14, 15, 16, 17];
+  const [LG, LH, LC, c, RH, hl, hr, RG, gain, fLG, fLH, fLC] = [
+    18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+  ];
+  const cell = (offset: number): number[] => [...get(hist), ...get(o), op.i32Add, ...loadF64(offset)];
+  const accumulate = (local: number, value: number[]): number[] => [
+    ...get(local),
+    ...value,
+    op.f64Add,
+    ...set(local),
+  ];
+  const code: number[] = [];
+  code.push(...i32(-1), ...set(found));
+  // Both sides for the missing rows only when the node has some.
+  code.push(
+    ...i32(2),
+    ...i32(1),
+    ...get(missing),
+    ...loadF64(16),
+    ...f64(0),
+    op.f64Gt,
+    op.select,
+    ...set(dirs),
+  );
+  code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
+  code.push(...get(dir), ...get(dirs), op.i32GeS, op.brIf, 1);
+  code.push(...get(dir), op.if, op.emptyBlock);
+  code.push(...get(missing), ...loadF64(0), ...set(LG), ...get(missing), ...loadF64(8), ...set(LH));
+  code.push(...get(missing), ...loadF64(16), ...set(LC));
+  code.push(op.else, ...f64(0), ...set(LG), ...f64(0), ...set(LH), ...f64(0), ...set(LC), op.end);
+  code.push(...i32(0), ...set(o));
+  code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
+  code.push(...get(o), ...get(end), op.i32GeS, op.brIf, 1);
+  code.push(...cell(16), ...set(c));
+  code.push(...accumulate(LG, cell(0)), ...accumulate(LH, cell(8)), ...accumulate(LC, get(c)));
+  // The body of one candidate: `br_if 0` skips to the next bin, `br_if 2` ends this direction.
+  code.push(op.block, op.emptyBlock);
+  code.push(...get(c), ...f64(0), op.f64Eq, op.brIf, 0);
+  code.push(...get(LC), ...get(minData), op.f64Lt, op.brIf, 0);
+  code.push(...get(count), ...get(LC), op.f64Sub, ...get(minData), op.f64Lt, op.brIf, 2);
+  code.push(...get(sumHess), ...get(LH), op.f64Sub, ...set(RH));
+  code.push(...get(LH), ...get(minHess), op.f64Lt, op.brIf, 0);
+  code.push(...get(RH), ...get(minHess), op.f64Lt, op.brIf, 0);
+  code.push(...get(LH), ...get(l2), op.f64Add, op.localTee, hl, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0);
+  code.push(...get(RH), ...get(l2), op.f64Add, op.localTee, hr, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0);
+  code.push(...get(sumGrad), ...get(LG), op.f64Sub, ...set(RG));
+  code.push(...get(LG), ...get(LG), op.f64Mul, ...get(hl), op.f64Div);
+  code.push(...get(RG), ...get(RG), op.f64Mul, ...get(hr), op.f64Div, op.f64Add);
+  code.push(...get(parentGain), op.f64Sub, op.localTee, gain);
+  code.push(...get(bestGain), op.f64Gt, op.i32Eqz, op.brIf, 0);
+  code.push(...get(gain), ...get(minGain), op.f64Gt, op.i32Eqz, op.brIf, 0);
+  code.push(...get(gain), ...set(bestGain), ...get(o), ...set(found), ...get(dir), ...set(foundDir));
+  code.push(...get(LG), ...set(fLG), ...get(LH), ...set(fLH), ...get(LC), ...set(fLC));
+  code.push(op.end);
+  code.push(...get(o), ...i32(24), op.i32Add, ...set(o), op.br, 0, op.end, op.end);
+  code.push(...get(dir), ...i32(1), op.i32Add, ...set(dir), op.br, 0, op.end, op.end);
+  code.push(...get(found), ...i32(0), op.i32GeS, op.if, op.emptyBlock);
+  for (const [k, local] of [bestGain, fLG, fLH, fLC].entries())
+    code.push(...get(out), ...get(local), ...storeF64(8 * k));
+  code.push(...get(out), ...get(foundDir), op.f64ConvertI32S, ...storeF64(32));
+  code.push(op.end, ...get(found), op.end);
+  const body = [
+    ...vector([
+      [5, I32],
+      [12, F64],
+    ]),
+    ...code,
+  ];
+  return [...unsignedLeb(body.length), ...body];
+}
+
+/** The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract and scan. */
 export function histogramKernelModule(): WebAssembly.Module {
   const fourFeatures = [0x60, ...vector(Array.from({ length: 11 }, () => [I32])), 0];
   const oneFeature = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64]]), 0];
   const threeAddresses = [0x60, ...vector([[I32], [I32], [I32]]), 0];
+  const scan = [
+    0x60,
+    ...vector([[I32], [I32], [I32], ...Array.from({ length: 9 }, () => [F64]), [I32]]),
+    ...vector([[I32]]),
+  ];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([fourFeatures, oneFeature, threeAddresses])),
+    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan])),
     // An imported memory of at least 0 pages, no maximum.
     ...section(2, vector([[...name('env'), ...name('mem'), 0x02, 0x00, 0x00]])),
-    ...section(3, vector([[0], [0], [1], [2]])),
+    ...section(3, vector([[0], [0], [1], [2], [3]])),
     ...section(
       7,
       vector([
@@ -205,11 +326,18 @@ export function histogramKernelModule(): WebAssembly.Module {
         [...name('accum4c'), 0x00, 1],
         [...name('accum1'), 0x00, 2],
         [...name('subtract'), 0x00, 3],
+        [...name('scan'), 0x00, 4],
       ]),
     ),
     ...section(
       10,
-      vector([kernelBody(4, 'none'), kernelBody(4, 'one'), kernelBody(1, 'parameter'), subtractBody()]),
+      vector([
+        kernelBody(4, 'none'),
+        kernelBody(4, 'one'),
+        kernelBody(1, 'parameter'),
+        subtractBody(),
+        scanBody(),
+      ]),
     ),
   ];
   return new WebAssembly.Module(new Uint8Array(bytes));
@@ -244,6 +372,21 @@ interface HistogramKernel {
   ): void;
   accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
   subtract(parent: number, child: number, bytes: number): void;
+  scan(
+    hist: number,
+    end: number,
+    missing: number,
+    sumGrad: number,
+    sumHess: number,
+    count: number,
+    parentGain: number,
+    minData: number,
+    minHess: number,
+    l2: number,
+    minGain: number,
+    bestGain: number,
+    out: number,
+  ): number;
 }
 
 let compiled: WebAssembly.Module | undefined;
@@ -254,7 +397,8 @@ const ARENA_BYTES = 256 * 2 ** 20;
 
 /**
  * Where a builder keeps what in its memory: the bins, the row indices, the node's gradient pairs,
- * a scratch histogram and `arenaHistograms` histograms for the grower, each on 16 bytes.
+ * a scratch histogram, the split scan's result and `arenaHistograms` histograms for the grower,
+ * each on 16 bytes.
  */
 function layout(binsLength: number, nRows: number, totalBins: number, histogramsPerTree: number) {
   const histogramBytes = 24 * totalBins;
@@ -262,12 +406,14 @@ function layout(binsLength: number, nRows: number, totalBins: number, histograms
   const rowsAt = align16(binsLength);
   const ghAt = align16(rowsAt + 4 * nRows);
   const scratchAt = align16(ghAt + 16 * nRows);
-  const arenaAt = align16(scratchAt + histogramBytes);
+  const resultAt = align16(scratchAt + histogramBytes);
+  const arenaAt = resultAt + 48;
   const stride = align16(histogramBytes);
   return {
     rowsAt,
     ghAt,
     scratchAt,
+    resultAt,
     arenaAt,
     stride,
     arenaHistograms,
@@ -296,6 +442,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
   private readonly memory: WebAssembly.Memory;
   private readonly gh: Float64Array;
   private readonly scratch: Float64Array;
+  private readonly scanResult: Float64Array;
   private readonly kernel: HistogramKernel;
   private readonly place: ReturnType<typeof layout>;
   private readonly totalBins: number;
@@ -320,6 +467,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     this.rows = new Int32Array(buffer, this.place.rowsAt, nRows);
     this.gh = new Float64Array(buffer, this.place.ghAt, 2 * nRows);
     this.scratch = new Float64Array(buffer, this.place.scratchAt, 3 * this.totalBins);
+    this.scanResult = new Float64Array(buffer, this.place.resultAt, 5);
   }
 
   setFeatures(features: Int32Array): void {
@@ -402,6 +550,46 @@ export class WasmHistogramBuilder implements HistogramBuilder {
       this.kernel.subtract(parent.byteOffset + lo * 8, child.byteOffset + lo * 8, (hi - lo) * 8),
     );
   }
+
+  readonly scanPlainNumeric: PlainNumericScan = (
+    hist: Float64Array,
+    offset: number,
+    f: number,
+    missingBin: number,
+    node: NodeStats,
+    parentGain: number,
+    p: SplitParams,
+    best: SplitInfo,
+  ): boolean => {
+    if (!this.owns(hist)) return false;
+    const at = hist.byteOffset + offset * 24;
+    const found = this.kernel.scan(
+      at,
+      (missingBin - 1) * 24,
+      at + missingBin * 24,
+      node.sumGrad,
+      node.sumHess,
+      node.count,
+      parentGain,
+      p.minDataInLeaf,
+      p.minSumHessianInLeaf,
+      p.lambdaL2,
+      p.minGain,
+      best.gain,
+      this.place.resultAt,
+    );
+    if (found < 0) return true;
+    const [gain, LG, LH, LC, missingLeft] = this.scanResult;
+    // The outputs as `consider` computes them on the plain path.
+    const hl = LH + p.lambdaL2;
+    const hr = node.sumHess - LH + p.lambdaL2;
+    recordSplit(best, node, f, gain, LG, LH, LC, -LG / hl, -(node.sumGrad - LG) / hr);
+    best.categorical = false;
+    best.thresholdBin = found / 24;
+    const missingRows = hist[(offset + missingBin) * 3 + 2];
+    best.defaultLeft = missingRows > 0 ? missingLeft === 1 : LC >= node.count - LC;
+    return true;
+  };
 
   /** Calls `visit(lo, hi)` with the cell range of each run of consecutive features. */
   private forEachRun(visit: (lo: number, hi: number) => void): void {

@@ -8,6 +8,7 @@
  * the slow, obvious reference it is tested against.
  */
 import type { BinMapper } from './binning.js';
+import type { PlainNumericScan } from './splitter.js';
 
 /**
  * Fills the histograms of the features `features[fBegin..fEnd)` for the node whose rows are
@@ -216,6 +217,8 @@ export interface HistogramBuilder {
   allocateHistogram(): Float64Array;
   /** `parent -= child` over the current features (`subtractHistogram`). */
   subtract(parent: Float64Array, child: Float64Array): void;
+  /** The split scan of numeric features over this builder's histograms, when it has its own. */
+  readonly scanPlainNumeric?: PlainNumericScan;
   /** Releases threads; the builder cannot be used afterwards. */
   close(): void;
 }

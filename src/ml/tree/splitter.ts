@@ -84,6 +84,22 @@ const catOrder = new Int32Array(256);
 const catRatio = new Float64Array(256);
 
 /**
+ * Another implementation of `scanNumeric` on the plain path (no L1, bounds or monotone constraint),
+ * finding the same split: a histogram builder's WebAssembly kernel. Returns false, having done
+ * nothing, when it cannot read `hist`.
+ */
+export type PlainNumericScan = (
+  hist: Float64Array,
+  offset: number,
+  f: number,
+  missingBin: number,
+  node: NodeStats,
+  parentGain: number,
+  p: SplitParams,
+  best: SplitInfo,
+) => boolean;
+
+/**
  * Finds the best split of a node over `features` (indices into the mapper), writing it into `best`
  * (which keeps `gain = −∞` when no split satisfies the constraints or beats `minGain`).
  */
@@ -95,6 +111,7 @@ export function findBestSplit(
   node: NodeStats,
   p: SplitParams,
   best: SplitInfo,
+  plainScan?: PlainNumericScan,
 ): void {
   best.reset();
   // Without L1 and bounds the optimal gain is G²/(H + λ2): the plain path skips the clamping.
@@ -115,9 +132,11 @@ export function findBestSplit(
     const f = features[k];
     const binning = mapper.features[f];
     const plain = unbounded && p.monotone[f] === 0;
-    if (binning.kind === 'numeric')
-      scanNumeric(hist, mapper.binOffsets[f], f, binning.missingBin, node, parentGain, p, plain, best);
-    else scanCategorical(hist, mapper.binOffsets[f], f, binning.nBins, node, parentGain, p, plain, best);
+    if (binning.kind === 'numeric') {
+      const offset = mapper.binOffsets[f];
+      if (!(plain && plainScan?.(hist, offset, f, binning.missingBin, node, parentGain, p, best)))
+        scanNumeric(hist, offset, f, binning.missingBin, node, parentGain, p, plain, best);
+    } else scanCategorical(hist, mapper.binOffsets[f], f, binning.nBins, node, parentGain, p, plain, best);
   }
 }
 
@@ -157,17 +176,32 @@ function consider(
     gain = gainGivenOutput(LG, LH, p, wl) + gainGivenOutput(RG, RH, p, wr) - parentGain;
     if (!(gain > best.gain) || !(gain > p.minGain)) return false;
   }
+  recordSplit(best, node, f, gain, LG, LH, LC, wl, wr);
+  return true;
+}
+
+/** Makes the candidate with left sums (LG, LH, LC) and outputs (wl, wr) the best split. */
+export function recordSplit(
+  best: SplitInfo,
+  node: NodeStats,
+  f: number,
+  gain: number,
+  LG: number,
+  LH: number,
+  LC: number,
+  wl: number,
+  wr: number,
+): void {
   best.gain = gain;
   best.feature = f;
   best.leftGrad = LG;
   best.leftHess = LH;
   best.leftCount = LC;
-  best.rightGrad = RG;
-  best.rightHess = RH;
-  best.rightCount = RC;
+  best.rightGrad = node.sumGrad - LG;
+  best.rightHess = node.sumHess - LH;
+  best.rightCount = node.count - LC;
   best.leftOutput = wl;
   best.rightOutput = wr;
-  return true;
 }
 
 function scanNumeric(
