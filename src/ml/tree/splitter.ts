@@ -43,8 +43,15 @@ export class SplitInfo {
   /** Numeric: whether the missing bin goes left. */
   defaultLeft = false;
   categorical = false;
-  /** Categorical: leftBins[b] = 1 when bin b goes left. */
-  readonly leftBins = new Uint8Array(256);
+  private categories: Uint8Array | undefined;
+  /**
+   * Categorical: leftBins[b] = 1 when bin b goes left. Made on first use: a tree makes a split
+   * record per leaf, and most never hold a categorical split.
+   */
+  get leftBins(): Uint8Array {
+    this.categories ??= new Uint8Array(256);
+    return this.categories;
+  }
   leftGrad = 0;
   leftHess = 0;
   leftCount = 0;
