@@ -82,6 +82,7 @@ const op = {
   f64Lt: 0x63,
   f64Gt: 0x64,
   f64Mul: 0xa2,
+  i32And: 0x71,
   f64Div: 0xa3,
   i32LtU: 0x49,
   i32GtU: 0x4b,
@@ -210,10 +211,15 @@ function subtractBody(): number[] {
 /**
  * `scan(hist, end, missing, sumGrad, sumHess, count, parentGain, minData, minHess, l2, minGain,
  * bestGain, out) -> found`: `scanNumeric` (splitter.ts) on the plain path, over one feature's value
- * bins (cells at byte addresses hist .. hist + end) and its missing bin. The same candidates in the
- * same order with the same arithmetic; returns the byte offset of the best threshold's cell, or −1
- * when none beats `bestGain`, and writes gain, LG, LH, LC and the missing rows' side (0 right, 1
- * left) to `out`.
+ * bins (cells at byte addresses hist .. hist + end) and its missing bin. It returns the byte offset
+ * of the best threshold's cell, or −1 when none beats `bestGain`, and writes gain, LG, LH, LC and
+ * the missing rows' side (0 right, 1 left) to `out`.
+ *
+ * `scanNumeric` scans the bins once with the missing rows on the right and, when the node has some,
+ * again with them on the left. This kernel reads each bin once for both sides, keeping a best per
+ * side from `bestGain` on, and takes the left side's only when it beats the right side's: the
+ * split the two passes would find, tie for tie (each side's best is the first candidate with its
+ * greatest gain, and the second pass only takes a gain above the first pass's best).
  */
 function scanBody(): number[] {
   const [
@@ -231,72 +237,114 @@ function scanBody(): number[] {
     bestGain,
     out,
   ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  // Locals: i32 dir, dirs, o, found, foundDir; f64 LG, LH, LC, c, RH, hl, hr, RG, gain, fLG, fLH, fLC.
-  const [dir, dirs, o, found, foundDir] = [13, 14, 15, 16, 17];
-  const [LG, LH, LC, c, RH, hl, hr, RG, gain, fLG, fLH, fLC] = [
-    18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
-  ];
+  let next = 13;
+  const local = (): number => next++;
+  const [o, foundRight, foundLeft, stopRight, stopLeft, found] = Array.from({ length: 6 }, local);
+  const nI32 = next - 13;
+  const [c, g, h, RH, hl, hr, RG, gain] = Array.from({ length: 8 }, local);
+  // Per side: the running left sums, the best gain so far and the left sums it had.
+  const sides = [0, 1].map(() => {
+    const [LG, LH, LC, best, bLG, bLH, bLC] = Array.from({ length: 7 }, local);
+    return { LG, LH, LC, best, bLG, bLH, bLC };
+  });
+  const nF64 = next - 13 - nI32;
+  const [right, left] = sides;
   const cell = (offset: number): number[] => [...get(hist), ...get(o), op.i32Add, ...loadF64(offset)];
-  const accumulate = (local: number, value: number[]): number[] => [
-    ...get(local),
-    ...value,
+  const addTo = (target: number, value: number): number[] => [
+    ...get(target),
+    ...get(value),
     op.f64Add,
-    ...set(local),
+    ...set(target),
+  ];
+  /** One side's candidate at the current bin; `br_if 0` leaves it. */
+  const candidate = (s: (typeof sides)[number], stop: number, foundAt: number): number[] => [
+    op.block,
+    op.emptyBlock,
+    ...get(stop),
+    op.brIf,
+    0,
+    ...get(s.LC),
+    ...get(minData),
+    op.f64Lt,
+    op.brIf,
+    0,
+    // The right side only shrinks from here on: no later threshold of this side can qualify.
+    ...[...get(count), ...get(s.LC), op.f64Sub, ...get(minData), op.f64Lt, op.if, op.emptyBlock],
+    ...[...i32(1), ...set(stop), op.br, 1, op.end],
+    ...[...get(sumHess), ...get(s.LH), op.f64Sub, ...set(RH)],
+    ...[...get(s.LH), ...get(minHess), op.f64Lt, op.brIf, 0],
+    ...[...get(RH), ...get(minHess), op.f64Lt, op.brIf, 0],
+    ...[...get(s.LH), ...get(l2), op.f64Add, op.localTee, hl, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0],
+    ...[...get(RH), ...get(l2), op.f64Add, op.localTee, hr, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0],
+    ...[...get(sumGrad), ...get(s.LG), op.f64Sub, ...set(RG)],
+    ...[...get(s.LG), ...get(s.LG), op.f64Mul, ...get(hl), op.f64Div],
+    ...[...get(RG), ...get(RG), op.f64Mul, ...get(hr), op.f64Div, op.f64Add],
+    ...[...get(parentGain), op.f64Sub, op.localTee, gain],
+    ...[...get(s.best), op.f64Gt, op.i32Eqz, op.brIf, 0],
+    ...[...get(gain), ...get(minGain), op.f64Gt, op.i32Eqz, op.brIf, 0],
+    ...[...get(gain), ...set(s.best), ...get(o), ...set(foundAt)],
+    ...[...get(s.LG), ...set(s.bLG), ...get(s.LH), ...set(s.bLH), ...get(s.LC), ...set(s.bLC)],
+    op.end,
   ];
   const code: number[] = [];
-  code.push(...i32(-1), ...set(found));
-  // Both sides for the missing rows only when the node has some.
+  code.push(...i32(-1), ...set(foundRight), ...i32(-1), ...set(foundLeft));
+  code.push(...get(bestGain), ...set(right.best), ...get(bestGain), ...set(left.best));
+  // The left-missing side starts with the missing rows, and only exists when there are some.
+  code.push(...get(missing), ...loadF64(0), ...set(left.LG), ...get(missing), ...loadF64(8), ...set(left.LH));
   code.push(
-    ...i32(2),
-    ...i32(1),
     ...get(missing),
     ...loadF64(16),
+    op.localTee,
+    left.LC,
     ...f64(0),
     op.f64Gt,
-    op.select,
-    ...set(dirs),
+    op.i32Eqz,
+    ...set(stopLeft),
   );
   code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
-  code.push(...get(dir), ...get(dirs), op.i32GeS, op.brIf, 1);
-  code.push(...get(dir), op.if, op.emptyBlock);
-  code.push(...get(missing), ...loadF64(0), ...set(LG), ...get(missing), ...loadF64(8), ...set(LH));
-  code.push(...get(missing), ...loadF64(16), ...set(LC));
-  code.push(op.else, ...f64(0), ...set(LG), ...f64(0), ...set(LH), ...f64(0), ...set(LC), op.end);
-  code.push(...i32(0), ...set(o));
-  code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
   code.push(...get(o), ...get(end), op.i32GeS, op.brIf, 1);
-  code.push(...cell(16), ...set(c));
-  code.push(...accumulate(LG, cell(0)), ...accumulate(LH, cell(8)), ...accumulate(LC, get(c)));
-  // The body of one candidate: `br_if 0` skips to the next bin, `br_if 2` ends this direction.
-  code.push(op.block, op.emptyBlock);
-  code.push(...get(c), ...f64(0), op.f64Eq, op.brIf, 0);
-  code.push(...get(LC), ...get(minData), op.f64Lt, op.brIf, 0);
-  code.push(...get(count), ...get(LC), op.f64Sub, ...get(minData), op.f64Lt, op.brIf, 2);
-  code.push(...get(sumHess), ...get(LH), op.f64Sub, ...set(RH));
-  code.push(...get(LH), ...get(minHess), op.f64Lt, op.brIf, 0);
-  code.push(...get(RH), ...get(minHess), op.f64Lt, op.brIf, 0);
-  code.push(...get(LH), ...get(l2), op.f64Add, op.localTee, hl, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0);
-  code.push(...get(RH), ...get(l2), op.f64Add, op.localTee, hr, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0);
-  code.push(...get(sumGrad), ...get(LG), op.f64Sub, ...set(RG));
-  code.push(...get(LG), ...get(LG), op.f64Mul, ...get(hl), op.f64Div);
-  code.push(...get(RG), ...get(RG), op.f64Mul, ...get(hr), op.f64Div, op.f64Add);
-  code.push(...get(parentGain), op.f64Sub, op.localTee, gain);
-  code.push(...get(bestGain), op.f64Gt, op.i32Eqz, op.brIf, 0);
-  code.push(...get(gain), ...get(minGain), op.f64Gt, op.i32Eqz, op.brIf, 0);
-  code.push(...get(gain), ...set(bestGain), ...get(o), ...set(found), ...get(dir), ...set(foundDir));
-  code.push(...get(LG), ...set(fLG), ...get(LH), ...set(fLH), ...get(LC), ...set(fLC));
+  code.push(...cell(0), ...set(g), ...cell(8), ...set(h), ...cell(16), ...set(c));
+  for (const s of sides) code.push(...addTo(s.LG, g), ...addTo(s.LH, h), ...addTo(s.LC, c));
+  code.push(op.block, op.emptyBlock, ...get(c), ...f64(0), op.f64Eq, op.brIf, 0);
+  code.push(...candidate(right, stopRight, foundRight), ...candidate(left, stopLeft, foundLeft));
   code.push(op.end);
+  // Both sides stopped: no later bin can give a split.
+  code.push(...get(stopRight), ...get(stopLeft), op.i32And, op.brIf, 1);
   code.push(...get(o), ...i32(24), op.i32Add, ...set(o), op.br, 0, op.end, op.end);
-  code.push(...get(dir), ...i32(1), op.i32Add, ...set(dir), op.br, 0, op.end, op.end);
-  code.push(...get(found), ...i32(0), op.i32GeS, op.if, op.emptyBlock);
-  for (const [k, local] of [bestGain, fLG, fLH, fLC].entries())
-    code.push(...get(out), ...get(local), ...storeF64(8 * k));
-  code.push(...get(out), ...get(foundDir), op.f64ConvertI32S, ...storeF64(32));
+  // The winner: the left side's best when it beats the right side's, else the right side's.
+  const write = (s: (typeof sides)[number], foundAt: number, sideValue: number): number[] => {
+    const stores = [s.best, s.bLG, s.bLH, s.bLC].flatMap((v, k) => [
+      ...get(out),
+      ...get(v),
+      ...storeF64(8 * k),
+    ]);
+    return [...stores, ...get(out), ...f64(sideValue), ...storeF64(32), ...get(foundAt), ...set(found)];
+  };
+  code.push(...i32(-1), ...set(found));
+  code.push(
+    ...get(foundLeft),
+    ...i32(0),
+    op.i32GeS,
+    ...get(left.best),
+    ...get(right.best),
+    op.f64Gt,
+    op.i32And,
+  );
+  code.push(op.if, op.emptyBlock, ...write(left, foundLeft, 1), op.else);
+  code.push(
+    ...get(foundRight),
+    ...i32(0),
+    op.i32GeS,
+    op.if,
+    op.emptyBlock,
+    ...write(right, foundRight, 0),
+    op.end,
+  );
   code.push(op.end, ...get(found), op.end);
   const body = [
     ...vector([
-      [5, I32],
-      [12, F64],
+      [nI32, I32],
+      [nF64, F64],
     ]),
     ...code,
   ];
