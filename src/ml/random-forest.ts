@@ -87,7 +87,7 @@ export class RandomForest implements Regressor {
     const nThreads = p.nThreads ?? availableParallelism();
     const rng = createRng(p.seed);
     const mapper = fitBinMapper(X, p.maxBins, rng.fork());
-    const bins = binMatrix(mapper, X, nThreads > 1);
+    const bins = binMatrix(mapper, X);
     const ctx = createGrowerContext(
       mapper,
       bins,

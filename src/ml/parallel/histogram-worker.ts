@@ -1,19 +1,22 @@
 /**
  * The program a histogram worker thread runs, and the layout of the control block through which
- * the main thread hands it jobs (see ParallelHistogramBuilder).
+ * the main thread hands it jobs (see HistogramThreads).
  */
-import { accumulateHistograms } from '../tree/histogram.js';
+import { accumulateNode } from '../tree/wasm-kernels.js';
 
 // Control block slots (Int32).
 export const GEN = 0;
 export const CMD = 1;
-export const BEGIN = 2;
+/** The node's rows: byte address of the first in the shared memory, and how many. */
+export const ROWS_AT = 2;
 export const COUNT = 3;
-export const ALL_ROWS = 4;
+/** Byte address of the histogram to fill. */
+export const HIST_AT = 4;
 export const N_FEATURES = 5;
 export const DONE = 6;
 export const ERROR = 7;
-export const UNIT_HESSIAN = 8;
+/** 1 to count rows in each cell, 0 to leave the counts (taken from unit hessians afterwards). */
+export const COUNT_STEP = 8;
 /** Next group of features to take: threads share a job's feature groups first come, first served. */
 export const NEXT_GROUP = 9;
 export const CONTROL_SLOTS = 10;
@@ -42,14 +45,16 @@ export const WAIT_SLICE_MS = 20;
 export const SPIN_POLLS = 1 << 14;
 
 /**
- * The worker's program. The kernel arrives as source text so the worker runs exactly the code the
- * main thread runs, from the TypeScript sources under test as well as from the compiled build.
+ * The worker's program. It runs the WebAssembly kernels on the builder's shared memory; the loop
+ * over a group of features arrives as source text, so the worker runs exactly the code the main
+ * thread runs, from the TypeScript sources under test as well as from the compiled build.
  */
 export const WORKER_SOURCE = `'use strict';
 const { parentPort } = require('node:worker_threads');
-const accumulateHistograms = ${accumulateHistograms.toString()};
+const accumulateNode = ${accumulateNode.toString()};
 parentPort.on('message', (job) => {
   const ctrl = new Int32Array(job.control);
+  const kernel = new WebAssembly.Instance(job.module, { env: { mem: job.memory } }).exports;
   let gen = 0;
   let spins = 0;
   for (;;) {
@@ -65,8 +70,8 @@ parentPort.on('message', (job) => {
       for (;;) {
         const first = Atomics.add(ctrl, ${NEXT_GROUP}, 1) * ${GROUP_FEATURES};
         if (first >= nf) break;
-        accumulateHistograms(job.bins, job.nRows, job.rows, ctrl[${BEGIN}], ctrl[${COUNT}], ctrl[${ALL_ROWS}],
-          ctrl[${UNIT_HESSIAN}], job.gh, job.features, first, Math.min(nf, first + ${GROUP_FEATURES}), job.binOffsets, job.hist);
+        accumulateNode(kernel, job.features, first, Math.min(nf, first + ${GROUP_FEATURES}), job.nRows, job.binOffsets,
+          ctrl[${ROWS_AT}], job.ghAt, ctrl[${COUNT}], ctrl[${HIST_AT}], ctrl[${COUNT_STEP}]);
       }
     } catch (e) {
       Atomics.store(ctrl, ${ERROR}, 1);

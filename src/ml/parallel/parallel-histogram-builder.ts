@@ -11,43 +11,38 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { SalescastError } from '../../core/errors.js';
-import {
-  accumulateHistograms,
-  gatherGradients,
-  type HistogramBuilder,
-  SerialHistogramBuilder,
-  subtractHistogram,
-} from '../tree/histogram.js';
+import { type HistogramBuilder, SerialHistogramBuilder } from '../tree/histogram.js';
 import {
   MAX_WASM_HISTOGRAM_BYTES,
   WasmHistogramBuilder,
   wasmHistogramBytes,
 } from '../tree/histogram-wasm.js';
 import {
-  ALL_ROWS,
-  BEGIN,
   CMD,
   CMD_BUILD,
   CMD_DETACH,
   CONTROL_SLOTS,
   COUNT,
+  COUNT_STEP,
   DONE,
   ERROR,
   GEN,
   GROUP_FEATURES,
+  HIST_AT,
   N_FEATURES,
   NEXT_GROUP,
+  ROWS_AT,
   SPIN_POLLS,
-  UNIT_HESSIAN,
   WAIT_SLICE_MS,
 } from './histogram-worker.js';
 import { acquireWorkers, releaseWorkers } from './worker-pool.js';
 
 /**
- * A histogram builder for `nThreads` threads: parallel when more than one thread is asked for and
- * the worker pool is free, serial otherwise (on the WebAssembly kernels when their memory can hold
- * the data and `histogramsPerTree`, the most histograms a tree holds at once). All give
- * bit-identical histograms.
+ * A histogram builder for `nThreads` threads, on the WebAssembly kernels when their memory can
+ * hold the data and `histogramsPerTree` histograms (the most a tree holds at once): with the worker
+ * pool's threads when more than one thread is asked for and the pool is free, on the calling thread
+ * otherwise. Past that size, the JavaScript builder on the calling thread. All give bit-identical
+ * histograms.
  */
 export function createHistogramBuilder(
   bins: Uint8Array,
@@ -56,97 +51,62 @@ export function createHistogramBuilder(
   nThreads: number,
   histogramsPerTree: number,
 ): HistogramBuilder {
+  const totalBins = binOffsets[binOffsets.length - 1];
+  if (wasmHistogramBytes(bins.length, nRows, totalBins, histogramsPerTree) > MAX_WASM_HISTOGRAM_BYTES)
+    return new SerialHistogramBuilder(bins, nRows, binOffsets);
   const workers = nThreads > 1 ? acquireWorkers(nThreads - 1) : undefined;
-  if (workers === undefined) {
-    const totalBins = binOffsets[binOffsets.length - 1];
-    return wasmHistogramBytes(bins.length, nRows, totalBins, histogramsPerTree) <= MAX_WASM_HISTOGRAM_BYTES
-      ? new WasmHistogramBuilder(bins, nRows, binOffsets, histogramsPerTree)
-      : new SerialHistogramBuilder(bins, nRows, binOffsets);
-  }
-  return new ParallelHistogramBuilder(bins, nRows, binOffsets, workers);
+  return new WasmHistogramBuilder(
+    bins,
+    nRows,
+    binOffsets,
+    histogramsPerTree,
+    workers && new HistogramThreads(workers),
+  );
 }
 
-/** Below this many (row, feature) cells a node is built on the calling thread alone. */
-const MIN_PARALLEL_WORK = 1 << 16;
+/** One node's job: what each thread needs to fill its groups of the node's features. */
+export interface HistogramJob {
+  /** Byte address of the node's first row index, and its row count. */
+  readonly rowsAt: number;
+  readonly count: number;
+  /** Byte address of the histogram to fill. */
+  readonly histAt: number;
+  readonly nFeatures: number;
+  readonly countStep: number;
+}
 
-/** Builds histograms on the calling thread plus the given pooled workers. */
-class ParallelHistogramBuilder implements HistogramBuilder {
-  readonly rows: Int32Array;
-  private readonly gh: Float64Array;
-  private readonly features: Int32Array;
-  private readonly hist: Float64Array;
-  private readonly control: Int32Array;
-  private readonly nThreads: number;
-  private nFeatures = 0;
+/**
+ * The pooled worker threads of one builder and the control block they take jobs from. On attach,
+ * each worker gets `attach` with the control block added: the builder's shared memory, kernel
+ * module and constant layout, from which its program (histogram-worker.ts) instantiates the kernels.
+ */
+export class HistogramThreads {
+  private readonly control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
   private closed = false;
 
-  /** `bins` must live in a SharedArrayBuffer (see `binMatrix(…, true)`). */
-  constructor(
-    private readonly bins: Uint8Array,
-    private readonly nRows: number,
-    private readonly binOffsets: Int32Array,
-    workers: readonly Worker[],
-  ) {
-    this.nThreads = workers.length + 1;
-    const nCols = binOffsets.length - 1;
-    this.rows = new Int32Array(new SharedArrayBuffer(4 * nRows));
-    this.gh = new Float64Array(new SharedArrayBuffer(16 * nRows));
-    this.features = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, nCols)));
-    this.hist = new Float64Array(new SharedArrayBuffer(24 * binOffsets[nCols]));
-    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_SLOTS));
-    workers.forEach((w) => {
-      w.postMessage({
-        control: this.control.buffer,
-        bins,
-        nRows,
-        rows: this.rows,
-        gh: this.gh,
-        features: this.features,
-        binOffsets,
-        hist: this.hist,
-      });
-    });
+  constructor(private readonly workers: readonly Worker[]) {}
+
+  /** Threads that share a job: the workers and the calling thread. */
+  get count(): number {
+    return this.workers.length + 1;
   }
 
-  setFeatures(features: Int32Array): void {
-    this.features.set(features);
-    this.nFeatures = features.length;
+  attach(message: Record<string, unknown>): void {
+    for (const w of this.workers) w.postMessage({ ...message, control: this.control.buffer });
   }
 
-  setUnitHessian(unit: boolean): void {
-    this.control[UNIT_HESSIAN] = unit ? 1 : 0;
-  }
-
-  allocateHistogram(): Float64Array {
-    return new Float64Array(this.hist.length);
-  }
-
-  subtract(parent: Float64Array, child: Float64Array): void {
-    subtractHistogram(parent, child, this.features.subarray(0, this.nFeatures), this.binOffsets);
-  }
-
-  build(
-    begin: number,
-    count: number,
-    allRows: boolean,
-    grad: Float64Array,
-    hess: Float64Array,
-    out: Float64Array,
-  ): void {
+  /**
+   * Runs `job` on every thread: publishes it, fills groups of features on this thread with
+   * `ownGroup(first, end)` while the workers take theirs, then waits for them.
+   */
+  run(job: HistogramJob, ownGroup: (first: number, end: number) => void): void {
     const c = this.control;
-    const T = this.nThreads;
-    const nf = this.nFeatures;
-    const f = this.features;
-    gatherGradients(this.rows, begin, count, allRows, grad, hess, this.gh);
-    if (count * nf < MIN_PARALLEL_WORK) {
-      // A small node costs less than waking the workers; the sums are the same either way.
-      this.accumulate(begin, count, allRows, 0, nf, out);
-      return;
-    }
-    c[BEGIN] = begin;
-    c[COUNT] = count;
-    c[ALL_ROWS] = allRows ? 1 : 0;
-    c[N_FEATURES] = this.nFeatures;
+    const nf = job.nFeatures;
+    c[ROWS_AT] = job.rowsAt;
+    c[COUNT] = job.count;
+    c[HIST_AT] = job.histAt;
+    c[N_FEATURES] = nf;
+    c[COUNT_STEP] = job.countStep;
     c[CMD] = CMD_BUILD;
     Atomics.store(c, NEXT_GROUP, 0);
     Atomics.store(c, DONE, 0);
@@ -155,48 +115,17 @@ class ParallelHistogramBuilder implements HistogramBuilder {
     for (;;) {
       const first = Atomics.add(c, NEXT_GROUP, 1) * GROUP_FEATURES;
       if (first >= nf) break;
-      this.accumulate(begin, count, allRows, first, Math.min(nf, first + GROUP_FEATURES), this.hist);
+      ownGroup(first, Math.min(nf, first + GROUP_FEATURES));
     }
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(c, DONE);
-      if (done === T - 1) break;
+      if (done === this.workers.length) break;
       if (spins > SPIN_POLLS) Atomics.wait(c, DONE, done, WAIT_SLICE_MS);
     }
     if (c[ERROR] !== 0) throw new SalescastError('INTERNAL', 'A histogram worker thread failed.');
-    // Only the listed features' ranges were written; copy exactly those.
-    for (let k = 0; k < nf; k++) {
-      const lo = this.binOffsets[f[k]] * 3;
-      const hi = this.binOffsets[f[k] + 1] * 3;
-      out.set(this.hist.subarray(lo, hi), lo);
-    }
   }
 
-  /** Runs the kernel on this thread over the node's features `[fBegin, fEnd)`, into `out`. */
-  private accumulate(
-    begin: number,
-    count: number,
-    allRows: boolean,
-    fBegin: number,
-    fEnd: number,
-    out: Float64Array,
-  ): void {
-    accumulateHistograms(
-      this.bins,
-      this.nRows,
-      this.rows,
-      begin,
-      count,
-      allRows ? 1 : 0,
-      this.control[UNIT_HESSIAN],
-      this.gh,
-      this.features,
-      fBegin,
-      fEnd,
-      this.binOffsets,
-      out,
-    );
-  }
-
+  /** Sends the workers back to the pool; the threads cannot be used afterwards. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -176,14 +176,10 @@ export function categoryLookup(b: CategoricalBinning): Map<number, number> {
   return m;
 }
 
-/**
- * Bins every value of `X`: column-major Uint8Array, nRows × nCols. With `shared`, the array lives in
- * a SharedArrayBuffer so histogram workers can read it without a copy.
- */
-export function binMatrix(mapper: BinMapper, X: FeatureMatrix, shared = false): Uint8Array {
+/** Bins every value of `X`: column-major Uint8Array, nRows × nCols. */
+export function binMatrix(mapper: BinMapper, X: FeatureMatrix): Uint8Array {
   const { nRows, nCols, data } = X;
-  const size = nRows * nCols;
-  const bins = shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
+  const bins = new Uint8Array(nRows * nCols);
   for (let j = 0; j < nCols; j++) {
     const f = mapper.features[j];
     const base = j * nRows;

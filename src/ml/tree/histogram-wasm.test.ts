@@ -116,8 +116,7 @@ describe('the WebAssembly histogram kernels', () => {
     const features = Int32Array.of(0, 1, 2, 3, 4, 5, 6);
     wasm.setFeatures(features);
     wasm.setUnitHessian(false);
-    // The grower numbers the rows of a node of all rows itself.
-    for (let i = 0; i < n; i++) wasm.rows[i] = i;
+    wasm.rows.fill(-1);
     wasm.build(0, n, true, grad, hess, inArena);
     const naive = buildHistogramNaive(mapper, bins, n, allRows, grad, hess);
     for (let k = 0; k < inArena.length; k++) expect(inArena[k]).toBeCloseTo(naive[k], 9);

@@ -1,29 +1,11 @@
 /**
- * The histogram kernel in WebAssembly, for the single-threaded builder. It is the loop of
- * `accumulateHistograms` (histogram.ts) with the same additions in the same order, so its sums are
- * bit-identical to the JavaScript kernel's (the tests compare every cell); without the typed-array
- * bounds checks it runs about 1.6 times faster (docs/BENCHMARKS.md).
- *
- * The module is small enough to encode here, instruction by instruction, which keeps the build free
- * of a WebAssembly toolchain and the repository free of binaries. In text form, `accum4` is:
- *
- *   (func $accum4 (param $rows $gh $count $c0 $c1 $c2 $c3 $o0 $o1 $o2 $o3 i32)
- *     (local $i $r i32) (local $g $h f64) (local $o $p i32)
- *     (block $done (loop $next
- *       (br_if $done (i32.ge_u $i $count))
- *       (local.set $r (i32.load (i32.add $rows (i32.shl $i 2))))          ;; node row i
- *       (local.set $p (i32.add $gh (i32.shl $i 4)))
- *       (local.set $g (f64.load $p)) (local.set $h (f64.load offset=8 $p))
- *       ;; for each of the four features k: the bin of row r in column c_k selects a cell of
- *       ;; histogram o_k (24 bytes: gradient, hessian, count)
- *       (local.set $o (i32.add $o_k (i32.mul (i32.load8_u (i32.add $c_k $r)) 24)))
- *       (f64.store $o (f64.add (f64.load $o) $g))
- *       (f64.store offset=8 $o (f64.add (f64.load offset=8 $o) $h))
- *       (local.set $i (i32.add $i 1)) (br $next))))
- *
- * `accum4c` also adds 1 to each cell's count (offset 16); `accum1` does one feature and adds its
- * last parameter (1 or 0) to the count.
+ * The histogram builder on the WebAssembly kernels (wasm-kernels.ts). Its memory holds a copy of
+ * the bins, the row indices the grower partitions, the node's gradients and the histograms it hands
+ * the grower's pool, which it fills, subtracts and scans in place. Histograms are bit-identical to
+ * the JavaScript builder's, so forecasts do not depend on which builder ran.
  */
+
+import type { HistogramThreads } from '../parallel/parallel-histogram-builder.js';
 import { gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
 import {
   type NodeStats,
@@ -32,412 +14,24 @@ import {
   type SplitInfo,
   type SplitParams,
 } from './splitter.js';
+import { accumulateNode, type HistogramKernel, histogramKernelModule } from './wasm-kernels.js';
 
-// The ES library types leave WebAssembly to the DOM's; these are the parts this file uses.
-declare global {
-  namespace WebAssembly {
-    class Module {
-      constructor(bytes: Uint8Array);
-    }
-    class Memory {
-      constructor(descriptor: { initial: number });
-      readonly buffer: ArrayBuffer;
-    }
-    class Instance {
-      constructor(module: Module, imports: Record<string, Record<string, Memory>>);
-      readonly exports: Record<string, unknown>;
-    }
-  }
-}
-
-const I32 = 0x7f;
-const F64 = 0x7c;
 const PAGE_BYTES = 65_536;
-/** The most memory a builder takes (bins, rows, gradients, histograms); past it, the JavaScript builder. */
-export const MAX_WASM_HISTOGRAM_BYTES = 2 ** 31;
-
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  br: 0x0c,
-  brIf: 0x0d,
-  end: 0x0b,
-  emptyBlock: 0x40,
-  localGet: 0x20,
-  localSet: 0x21,
-  i32Const: 0x41,
-  f64Const: 0x44,
-  i32Load: 0x28,
-  f64Load: 0x2b,
-  i32Load8U: 0x2d,
-  f64Store: 0x39,
-  if: 0x04,
-  else: 0x05,
-  localTee: 0x22,
-  i32Eqz: 0x45,
-  i32Ne: 0x47,
-  i32LtS: 0x48,
-  i32GeS: 0x4e,
-  f64Eq: 0x61,
-  f64Lt: 0x63,
-  f64Gt: 0x64,
-  f64Mul: 0xa2,
-  i32And: 0x71,
-  f64Div: 0xa3,
-  i32LtU: 0x49,
-  i32GtU: 0x4b,
-  i32GeU: 0x4f,
-  i32Add: 0x6a,
-  i32Mul: 0x6c,
-  i32Shl: 0x74,
-  f64Add: 0xa0,
-  f64Sub: 0xa1,
-  f64ConvertI32S: 0xb7,
-  select: 0x1b,
-  simd: 0xfd,
-} as const;
-/** SIMD instructions, after the 0xfd prefix (LEB128). */
-const simd = { v128Load: [0x00], v128Store: [0x0b], f64x2Sub: [0xf1, 0x01] } as const;
-
-function unsignedLeb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function signedLeb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const vector = (items: number[][]): number[] => [...unsignedLeb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...unsignedLeb(body.length), ...body];
-const name = (text: string): number[] => vector([...new TextEncoder().encode(text)].map((b) => [b]));
-const get = (local: number): number[] => [op.localGet, ...unsignedLeb(local)];
-const set = (local: number): number[] => [op.localSet, ...unsignedLeb(local)];
-const i32 = (n: number): number[] => [op.i32Const, ...signedLeb(n)];
-// Memory arguments: alignment as a power of two, then the constant offset.
-const loadI32 = [op.i32Load, 2, 0];
-const loadBin = [op.i32Load8U, 0, 0];
-const loadF64 = (offset: number): number[] => [op.f64Load, 3, offset];
-const storeF64 = (offset: number): number[] => [op.f64Store, 3, offset];
-const f64 = (x: number): number[] => [op.f64Const, ...new Uint8Array(Float64Array.of(x).buffer)];
-
-/** How a kernel updates the count of a cell: not at all, by 1, or by its `countStep` parameter. */
-type CountUpdate = 'none' | 'one' | 'parameter';
-
 /**
- * The body of a kernel over `nFeatures` features. Parameters: rows, gh, count, then the features'
- * bin columns and histograms (byte addresses), then `countStep` (f64) when the count is a parameter.
+ * The most memory a builder takes (bins, rows, gradients, histograms): addresses must fit the
+ * threads' Int32 control slots. Past it, the JavaScript builder.
  */
-function kernelBody(nFeatures: number, counts: CountUpdate): number[] {
-  const nParams = 3 + 2 * nFeatures + (counts === 'parameter' ? 1 : 0);
-  const [rows, gh, count] = [0, 1, 2];
-  const column = (k: number) => 3 + k;
-  const histogram = (k: number) => 3 + nFeatures + k;
-  const countStep = nParams - 1;
-  const [i, r, g, h, o, p] = [nParams, nParams + 1, nParams + 2, nParams + 3, nParams + 4, nParams + 5];
-  const locals = vector([
-    [2, I32],
-    [2, F64],
-    [2, I32],
-  ]);
-  const addToCell = (offset: number, value: number[]): number[] => [
-    ...get(o),
-    ...get(o),
-    ...loadF64(offset),
-    ...value,
-    op.f64Add,
-    ...storeF64(offset),
-  ];
-  const code: number[] = [op.block, op.emptyBlock, op.loop, op.emptyBlock];
-  code.push(...get(i), ...get(count), op.i32GeU, op.brIf, 1);
-  code.push(...get(rows), ...get(i), ...i32(2), op.i32Shl, op.i32Add, ...loadI32, ...set(r));
-  code.push(...get(gh), ...get(i), ...i32(4), op.i32Shl, op.i32Add, ...set(p));
-  code.push(...get(p), ...loadF64(0), ...set(g), ...get(p), ...loadF64(8), ...set(h));
-  for (let k = 0; k < nFeatures; k++) {
-    code.push(...get(histogram(k)), ...get(column(k)), ...get(r), op.i32Add, ...loadBin);
-    code.push(...i32(24), op.i32Mul, op.i32Add, ...set(o));
-    code.push(...addToCell(0, get(g)), ...addToCell(8, get(h)));
-    if (counts === 'one') code.push(...addToCell(16, f64(1)));
-    if (counts === 'parameter') code.push(...addToCell(16, get(countStep)));
-  }
-  code.push(...get(i), ...i32(1), op.i32Add, ...set(i), op.br, 0, op.end, op.end, op.end);
-  const body = [...locals, ...code];
-  return [...unsignedLeb(body.length), ...body];
-}
+export const MAX_WASM_HISTOGRAM_BYTES = 2 ** 31 - 1;
+/** Below this many (row, feature) cells a node is built on the calling thread alone. */
+const MIN_PARALLEL_WORK = 1 << 16;
 
-/**
- * `subtract(parent, child, bytes)`: `parent -= child` over `bytes` bytes of doubles, two at a time
- * (f64x2.sub, the same IEEE subtraction per lane), then the odd one.
- */
-function subtractBody(): number[] {
-  const [parent, child, bytes, i] = [0, 1, 2, 3];
-  const at = (base: number): number[] => [...get(base), ...get(i), op.i32Add];
-  const code: number[] = [op.block, op.emptyBlock, op.loop, op.emptyBlock];
-  code.push(...get(i), ...i32(16), op.i32Add, ...get(bytes), op.i32GtU, op.brIf, 1);
-  code.push(...at(parent), ...at(parent), op.simd, ...simd.v128Load, 3, 0);
-  code.push(...at(child), op.simd, ...simd.v128Load, 3, 0, op.simd, ...simd.f64x2Sub);
-  code.push(op.simd, ...simd.v128Store, 3, 0);
-  code.push(...get(i), ...i32(16), op.i32Add, ...set(i), op.br, 0, op.end, op.end);
-  code.push(...get(i), ...get(bytes), op.i32LtU, op.if, op.emptyBlock);
-  code.push(
-    ...at(parent),
-    ...at(parent),
-    ...loadF64(0),
-    ...at(child),
-    ...loadF64(0),
-    op.f64Sub,
-    ...storeF64(0),
-  );
-  code.push(op.end, op.end);
-  const body = [...vector([[1, I32]]), ...code];
-  return [...unsignedLeb(body.length), ...body];
-}
+const compiled: { unshared?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
-/**
- * `scan(hist, end, missing, sumGrad, sumHess, count, parentGain, minData, minHess, l2, minGain,
- * bestGain, out) -> found`: `scanNumeric` (splitter.ts) on the plain path, over one feature's value
- * bins (cells at byte addresses hist .. hist + end) and its missing bin. It returns the byte offset
- * of the best threshold's cell, or −1 when none beats `bestGain`, and writes gain, LG, LH, LC and
- * the missing rows' side (0 right, 1 left) to `out`.
- *
- * `scanNumeric` scans the bins once with the missing rows on the right and, when the node has some,
- * again with them on the left. This kernel reads each bin once for both sides, keeping a best per
- * side from `bestGain` on, and takes the left side's only when it beats the right side's: the
- * split the two passes would find, tie for tie (each side's best is the first candidate with its
- * greatest gain, and the second pass only takes a gain above the first pass's best).
- */
-function scanBody(): number[] {
-  const [
-    hist,
-    end,
-    missing,
-    sumGrad,
-    sumHess,
-    count,
-    parentGain,
-    minData,
-    minHess,
-    l2,
-    minGain,
-    bestGain,
-    out,
-  ] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  let next = 13;
-  const local = (): number => next++;
-  const [o, foundRight, foundLeft, stopRight, stopLeft, found] = Array.from({ length: 6 }, local);
-  const nI32 = next - 13;
-  const [c, g, h, RH, hl, hr, RG, gain] = Array.from({ length: 8 }, local);
-  // Per side: the running left sums, the best gain so far and the left sums it had.
-  const sides = [0, 1].map(() => {
-    const [LG, LH, LC, best, bLG, bLH, bLC] = Array.from({ length: 7 }, local);
-    return { LG, LH, LC, best, bLG, bLH, bLC };
-  });
-  const nF64 = next - 13 - nI32;
-  const [right, left] = sides;
-  const cell = (offset: number): number[] => [...get(hist), ...get(o), op.i32Add, ...loadF64(offset)];
-  const addTo = (target: number, value: number): number[] => [
-    ...get(target),
-    ...get(value),
-    op.f64Add,
-    ...set(target),
-  ];
-  /** One side's candidate at the current bin; `br_if 0` leaves it. */
-  const candidate = (s: (typeof sides)[number], stop: number, foundAt: number): number[] => [
-    op.block,
-    op.emptyBlock,
-    ...get(stop),
-    op.brIf,
-    0,
-    ...get(s.LC),
-    ...get(minData),
-    op.f64Lt,
-    op.brIf,
-    0,
-    // The right side only shrinks from here on: no later threshold of this side can qualify.
-    ...[...get(count), ...get(s.LC), op.f64Sub, ...get(minData), op.f64Lt, op.if, op.emptyBlock],
-    ...[...i32(1), ...set(stop), op.br, 1, op.end],
-    ...[...get(sumHess), ...get(s.LH), op.f64Sub, ...set(RH)],
-    ...[...get(s.LH), ...get(minHess), op.f64Lt, op.brIf, 0],
-    ...[...get(RH), ...get(minHess), op.f64Lt, op.brIf, 0],
-    ...[...get(s.LH), ...get(l2), op.f64Add, op.localTee, hl, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0],
-    ...[...get(RH), ...get(l2), op.f64Add, op.localTee, hr, ...f64(0), op.f64Gt, op.i32Eqz, op.brIf, 0],
-    ...[...get(sumGrad), ...get(s.LG), op.f64Sub, ...set(RG)],
-    ...[...get(s.LG), ...get(s.LG), op.f64Mul, ...get(hl), op.f64Div],
-    ...[...get(RG), ...get(RG), op.f64Mul, ...get(hr), op.f64Div, op.f64Add],
-    ...[...get(parentGain), op.f64Sub, op.localTee, gain],
-    ...[...get(s.best), op.f64Gt, op.i32Eqz, op.brIf, 0],
-    ...[...get(gain), ...get(minGain), op.f64Gt, op.i32Eqz, op.brIf, 0],
-    ...[...get(gain), ...set(s.best), ...get(o), ...set(foundAt)],
-    ...[...get(s.LG), ...set(s.bLG), ...get(s.LH), ...set(s.bLH), ...get(s.LC), ...set(s.bLC)],
-    op.end,
-  ];
-  const code: number[] = [];
-  code.push(...i32(-1), ...set(foundRight), ...i32(-1), ...set(foundLeft));
-  code.push(...get(bestGain), ...set(right.best), ...get(bestGain), ...set(left.best));
-  // The left-missing side starts with the missing rows, and only exists when there are some.
-  code.push(...get(missing), ...loadF64(0), ...set(left.LG), ...get(missing), ...loadF64(8), ...set(left.LH));
-  code.push(
-    ...get(missing),
-    ...loadF64(16),
-    op.localTee,
-    left.LC,
-    ...f64(0),
-    op.f64Gt,
-    op.i32Eqz,
-    ...set(stopLeft),
-  );
-  code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
-  code.push(...get(o), ...get(end), op.i32GeS, op.brIf, 1);
-  code.push(...cell(0), ...set(g), ...cell(8), ...set(h), ...cell(16), ...set(c));
-  for (const s of sides) code.push(...addTo(s.LG, g), ...addTo(s.LH, h), ...addTo(s.LC, c));
-  code.push(op.block, op.emptyBlock, ...get(c), ...f64(0), op.f64Eq, op.brIf, 0);
-  code.push(...candidate(right, stopRight, foundRight), ...candidate(left, stopLeft, foundLeft));
-  code.push(op.end);
-  // Both sides stopped: no later bin can give a split.
-  code.push(...get(stopRight), ...get(stopLeft), op.i32And, op.brIf, 1);
-  code.push(...get(o), ...i32(24), op.i32Add, ...set(o), op.br, 0, op.end, op.end);
-  // The winner: the left side's best when it beats the right side's, else the right side's.
-  const write = (s: (typeof sides)[number], foundAt: number, sideValue: number): number[] => {
-    const stores = [s.best, s.bLG, s.bLH, s.bLC].flatMap((v, k) => [
-      ...get(out),
-      ...get(v),
-      ...storeF64(8 * k),
-    ]);
-    return [...stores, ...get(out), ...f64(sideValue), ...storeF64(32), ...get(foundAt), ...set(found)];
-  };
-  code.push(...i32(-1), ...set(found));
-  code.push(
-    ...get(foundLeft),
-    ...i32(0),
-    op.i32GeS,
-    ...get(left.best),
-    ...get(right.best),
-    op.f64Gt,
-    op.i32And,
-  );
-  code.push(op.if, op.emptyBlock, ...write(left, foundLeft, 1), op.else);
-  code.push(
-    ...get(foundRight),
-    ...i32(0),
-    op.i32GeS,
-    op.if,
-    op.emptyBlock,
-    ...write(right, foundRight, 0),
-    op.end,
-  );
-  code.push(op.end, ...get(found), op.end);
-  const body = [
-    ...vector([
-      [nI32, I32],
-      [nF64, F64],
-    ]),
-    ...code,
-  ];
-  return [...unsignedLeb(body.length), ...body];
+function kernelModule(shared: boolean): WebAssembly.Module {
+  const key = shared ? 'shared' : 'unshared';
+  compiled[key] ??= histogramKernelModule(shared);
+  return compiled[key];
 }
-
-/** The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract and scan. */
-export function histogramKernelModule(): WebAssembly.Module {
-  const fourFeatures = [0x60, ...vector(Array.from({ length: 11 }, () => [I32])), 0];
-  const oneFeature = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64]]), 0];
-  const threeAddresses = [0x60, ...vector([[I32], [I32], [I32]]), 0];
-  const scan = [
-    0x60,
-    ...vector([[I32], [I32], [I32], ...Array.from({ length: 9 }, () => [F64]), [I32]]),
-    ...vector([[I32]]),
-  ];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan])),
-    // An imported memory of at least 0 pages, no maximum.
-    ...section(2, vector([[...name('env'), ...name('mem'), 0x02, 0x00, 0x00]])),
-    ...section(3, vector([[0], [0], [1], [2], [3]])),
-    ...section(
-      7,
-      vector([
-        [...name('accum4'), 0x00, 0],
-        [...name('accum4c'), 0x00, 1],
-        [...name('accum1'), 0x00, 2],
-        [...name('subtract'), 0x00, 3],
-        [...name('scan'), 0x00, 4],
-      ]),
-    ),
-    ...section(
-      10,
-      vector([
-        kernelBody(4, 'none'),
-        kernelBody(4, 'one'),
-        kernelBody(1, 'parameter'),
-        subtractBody(),
-        scanBody(),
-      ]),
-    ),
-  ];
-  return new WebAssembly.Module(new Uint8Array(bytes));
-}
-
-interface HistogramKernel {
-  accum4(
-    rows: number,
-    gh: number,
-    count: number,
-    c0: number,
-    c1: number,
-    c2: number,
-    c3: number,
-    o0: number,
-    o1: number,
-    o2: number,
-    o3: number,
-  ): void;
-  accum4c(
-    rows: number,
-    gh: number,
-    count: number,
-    c0: number,
-    c1: number,
-    c2: number,
-    c3: number,
-    o0: number,
-    o1: number,
-    o2: number,
-    o3: number,
-  ): void;
-  accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
-  subtract(parent: number, child: number, bytes: number): void;
-  scan(
-    hist: number,
-    end: number,
-    missing: number,
-    sumGrad: number,
-    sumHess: number,
-    count: number,
-    parentGain: number,
-    minData: number,
-    minHess: number,
-    l2: number,
-    minGain: number,
-    bestGain: number,
-    out: number,
-  ): number;
-}
-
-let compiled: WebAssembly.Module | undefined;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 /** Histogram memory a builder sets aside for the grower's pool; past it, the pool gets plain arrays. */
@@ -480,10 +74,11 @@ export function wasmHistogramBytes(
 }
 
 /**
- * The single-threaded builder on the WebAssembly kernels. Its memory holds a copy of the bins, the
- * row indices the grower partitions (`rows` is a view of it), the node's gradients and the
- * histograms it hands the grower's pool, which it fills and subtracts in place. A buffer from
- * elsewhere (past the arena) is filled through a scratch histogram and subtracted in JavaScript.
+ * The builder on the WebAssembly kernels, on the calling thread alone or with `threads`. Its memory
+ * (shared with the threads) holds a copy of the bins, the row indices the grower partitions
+ * (`rows` is a view of it), the node's gradients and the histograms it hands the grower's pool,
+ * which it fills, subtracts and scans in place. A buffer from elsewhere (past the arena) is filled
+ * through a scratch histogram and subtracted and scanned in JavaScript.
  */
 export class WasmHistogramBuilder implements HistogramBuilder {
   readonly rows: Int32Array;
@@ -494,8 +89,10 @@ export class WasmHistogramBuilder implements HistogramBuilder {
   private readonly kernel: HistogramKernel;
   private readonly place: ReturnType<typeof layout>;
   private readonly totalBins: number;
+  /** The current features, in shared memory for the threads; `features` is its used part. */
+  private readonly featureList: Int32Array;
+  private features: Int32Array;
   private allocated = 0;
-  private features: Int32Array = new Int32Array(0);
   private unitHessian = false;
 
   constructor(
@@ -503,12 +100,17 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     private readonly nRows: number,
     private readonly binOffsets: Int32Array,
     histogramsPerTree: number,
+    private readonly threads?: HistogramThreads,
   ) {
     this.totalBins = binOffsets[binOffsets.length - 1];
     this.place = layout(bins.length, nRows, this.totalBins, histogramsPerTree);
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(this.place.bytes / PAGE_BYTES)) });
-    compiled ??= histogramKernelModule();
-    this.kernel = new WebAssembly.Instance(compiled, { env: { mem: this.memory } })
+    const pages = Math.max(1, Math.ceil(this.place.bytes / PAGE_BYTES));
+    const shared = threads !== undefined;
+    this.memory = new WebAssembly.Memory(
+      shared ? { initial: pages, maximum: pages, shared } : { initial: pages },
+    );
+    const module = kernelModule(shared);
+    this.kernel = new WebAssembly.Instance(module, { env: { mem: this.memory } })
       .exports as unknown as HistogramKernel;
     const buffer = this.memory.buffer;
     new Uint8Array(buffer, 0, bins.length).set(bins);
@@ -516,10 +118,21 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     this.gh = new Float64Array(buffer, this.place.ghAt, 2 * nRows);
     this.scratch = new Float64Array(buffer, this.place.scratchAt, 3 * this.totalBins);
     this.scanResult = new Float64Array(buffer, this.place.resultAt, 5);
+    this.featureList = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, binOffsets.length - 1)));
+    this.features = this.featureList.subarray(0, 0);
+    threads?.attach({
+      memory: this.memory,
+      module,
+      features: this.featureList,
+      binOffsets,
+      nRows,
+      ghAt: this.place.ghAt,
+    });
   }
 
   setFeatures(features: Int32Array): void {
-    this.features = features;
+    this.featureList.set(features);
+    this.features = this.featureList.subarray(0, features.length);
   }
 
   setUnitHessian(unit: boolean): void {
@@ -544,45 +157,41 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     hess: Float64Array,
     out: Float64Array,
   ): void {
-    // The grower fills `rows` with 0..count-1 for a node of all rows, so the kernel reads rows[i]
-    // either way.
+    // The kernels read the node's rows from `rows`, also for a node of all rows.
+    if (allRows) for (let i = 0; i < count; i++) this.rows[i] = i;
     gatherGradients(this.rows, begin, count, allRows, grad, hess, this.gh);
-    const { features, binOffsets, nRows, kernel } = this;
+    const { features, binOffsets, nRows, kernel, threads } = this;
     const target = this.owns(out) ? out : this.scratch;
-    const histAt = target.byteOffset;
-    const ghAt = this.place.ghAt;
     const nFeatures = features.length;
     // As in accumulateHistograms: with unit hessians the counts are the hessian sums, copied after
     // the sums unless the node has fewer cells to visit than the copy would.
     const binsToCopy = nFeatures > 0 ? binOffsets[features[nFeatures - 1] + 1] - binOffsets[features[0]] : 0;
     const countStep = this.unitHessian && count * nFeatures >= binsToCopy ? 0 : 1;
-    for (let q = 0; q < nFeatures; q++) {
-      const f = features[q];
-      target.fill(0, binOffsets[f] * 3, binOffsets[f + 1] * 3);
-    }
-    const rows = this.place.rowsAt + 4 * begin;
-    const accum4 = countStep === 0 ? kernel.accum4 : kernel.accum4c;
-    let q = 0;
-    for (; q + 4 <= nFeatures; q += 4) {
-      const [f0, f1, f2, f3] = [features[q], features[q + 1], features[q + 2], features[q + 3]];
-      accum4(
-        rows,
-        ghAt,
+    this.forEachRun((lo, hi) => target.fill(0, lo, hi));
+    const job = {
+      rowsAt: this.place.rowsAt + 4 * begin,
+      count,
+      histAt: target.byteOffset,
+      nFeatures,
+      countStep,
+    };
+    const fill = (first: number, end: number) =>
+      accumulateNode(
+        kernel,
+        features,
+        first,
+        end,
+        nRows,
+        binOffsets,
+        job.rowsAt,
+        this.place.ghAt,
         count,
-        f0 * nRows,
-        f1 * nRows,
-        f2 * nRows,
-        f3 * nRows,
-        histAt + binOffsets[f0] * 24,
-        histAt + binOffsets[f1] * 24,
-        histAt + binOffsets[f2] * 24,
-        histAt + binOffsets[f3] * 24,
+        job.histAt,
+        countStep,
       );
-    }
-    for (; q < nFeatures; q++) {
-      const f = features[q];
-      kernel.accum1(rows, ghAt, count, f * nRows, histAt + binOffsets[f] * 24, countStep);
-    }
+    // A small node costs less than waking the threads; the sums are the same either way.
+    if (threads && count * nFeatures >= MIN_PARALLEL_WORK) threads.run(job, fill);
+    else fill(0, nFeatures);
     this.forEachRun((lo, hi) => {
       if (countStep === 0) for (let c = lo; c < hi; c += 3) target[c + 2] = target[c + 1];
       if (target !== out) out.set(target.subarray(lo, hi), lo);
@@ -650,5 +259,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     }
   }
 
-  close(): void {}
+  close(): void {
+    this.threads?.close();
+  }
 }

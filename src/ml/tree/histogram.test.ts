@@ -16,7 +16,7 @@ const columns = [
 ];
 const X = matrixFromColumns(columns, { categorical: [2] });
 const mapper = fitBinMapper(X, 64, createRng(1));
-const bins = binMatrix(mapper, X, true);
+const bins = binMatrix(mapper, X);
 const grad = Float64Array.from({ length: n }, () => rng.normal());
 const hess = Float64Array.from({ length: n }, () => 0.5 + rng.next());
 const allFeatures = Int32Array.of(0, 1, 2, 3);

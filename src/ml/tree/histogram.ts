@@ -3,9 +3,9 @@
  * sum of hessians and the row count of the node's rows in that bin. Layout: one Float64Array,
  * `[grad, hess, count]` interleaved per bin, feature j's bins starting at `binOffsets[j]`.
  *
- * `accumulateHistograms` is the fast kernel (also run by the worker threads, which receive its
- * source text, so it must not reference anything outside its own body). `buildHistogramNaive` is
- * the slow, obvious reference it is tested against.
+ * `accumulateHistograms` is the JavaScript kernel, for data past the WebAssembly builder's memory
+ * (histogram-wasm.ts, whose kernels make the same sums in the same order). `buildHistogramNaive` is
+ * the slow, obvious reference both are tested against.
  */
 import type { BinMapper } from './binning.js';
 import type { PlainNumericScan } from './splitter.js';
@@ -14,7 +14,8 @@ import type { PlainNumericScan } from './splitter.js';
  * Fills the histograms of the features `features[fBegin..fEnd)` for the node whose rows are
  * `rows[begin..begin+count)` (or rows begin..begin+count-1 themselves when `allRows` is 1).
  * `gh` holds the node's gradients and hessians in node order: gh[2k], gh[2k+1] for its k-th row.
- * Sums run in row order, so a feature's histogram does not depend on which thread built it.
+ * Sums run in row order, so a feature's histogram does not depend on which builder or thread built
+ * it.
  * `unitHessian` is 1 when every hessian is exactly 1 (counts are then taken from the hessian sums).
  *
  * `bins`: column-major, nRows × nFeatures. Only the listed features' ranges of `hist` are written.
@@ -223,7 +224,7 @@ export interface HistogramBuilder {
   close(): void;
 }
 
-/** The single-threaded builder. */
+/** The JavaScript builder, on the calling thread. */
 export class SerialHistogramBuilder implements HistogramBuilder {
   readonly rows: Int32Array;
   private readonly gh: Float64Array;
