@@ -62,8 +62,6 @@ const op = {
   else: 0x05,
   localTee: 0x22,
   i32Eqz: 0x45,
-  i32Ne: 0x47,
-  i32LtS: 0x48,
   i32GeS: 0x4e,
   f64Eq: 0x61,
   f64Lt: 0x63,
@@ -79,8 +77,6 @@ const op = {
   i32Shl: 0x74,
   f64Add: 0xa0,
   f64Sub: 0xa1,
-  f64ConvertI32S: 0xb7,
-  select: 0x1b,
   simd: 0xfd,
 } as const;
 /** SIMD instructions, after the 0xfd prefix (LEB128). */
