@@ -7,13 +7,7 @@
 
 import type { HistogramThreads } from '../parallel/parallel-histogram-builder.js';
 import { gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
-import {
-  type NodeStats,
-  type PlainNumericScan,
-  recordSplit,
-  type SplitInfo,
-  type SplitParams,
-} from './splitter.js';
+import { type PlainNumericScan, recordSplit } from './splitter.js';
 import { accumulateNode, type HistogramKernel, histogramKernelModule } from './wasm-kernels.js';
 
 const PAGE_BYTES = 65_536;
@@ -208,16 +202,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     );
   }
 
-  readonly scanPlainNumeric: PlainNumericScan = (
-    hist: Float64Array,
-    offset: number,
-    f: number,
-    missingBin: number,
-    node: NodeStats,
-    parentGain: number,
-    p: SplitParams,
-    best: SplitInfo,
-  ): boolean => {
+  readonly scanPlainNumeric: PlainNumericScan = (hist, offset, f, missingBin, node, parentGain, p, best) => {
     if (!this.owns(hist)) return false;
     const at = hist.byteOffset + offset * 24;
     const found = this.kernel.scan(

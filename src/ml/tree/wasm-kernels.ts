@@ -387,34 +387,25 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   return new WebAssembly.Module(new Uint8Array(bytes));
 }
 
+/** A four-feature histogram kernel: rows, gradient pairs, count, four bin columns, four histograms. */
+type FourFeatureKernel = (
+  rows: number,
+  gh: number,
+  count: number,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  o0: number,
+  o1: number,
+  o2: number,
+  o3: number,
+) => void;
+
 /** The module's exports. */
 export interface HistogramKernel {
-  accum4(
-    rows: number,
-    gh: number,
-    count: number,
-    c0: number,
-    c1: number,
-    c2: number,
-    c3: number,
-    o0: number,
-    o1: number,
-    o2: number,
-    o3: number,
-  ): void;
-  accum4c(
-    rows: number,
-    gh: number,
-    count: number,
-    c0: number,
-    c1: number,
-    c2: number,
-    c3: number,
-    o0: number,
-    o1: number,
-    o2: number,
-    o3: number,
-  ): void;
+  accum4: FourFeatureKernel;
+  accum4c: FourFeatureKernel;
   accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
   subtract(parent: number, child: number, bytes: number): void;
   scan(
