@@ -41,8 +41,8 @@ import { acquireWorkers, releaseWorkers } from './worker-pool.js';
  * A histogram builder for `nThreads` threads, on the WebAssembly kernels when their memory can
  * hold the data and `histogramsPerTree` histograms (the most a tree holds at once): with the worker
  * pool's threads when more than one thread is asked for and the pool is free, on the calling thread
- * otherwise. Past that size, the JavaScript builder on the calling thread. All give bit-identical
- * histograms.
+ * otherwise. Past that size, or when the memory cannot be had, the JavaScript builder on the
+ * calling thread. All give bit-identical histograms.
  */
 export function createHistogramBuilder(
   bins: Uint8Array,
@@ -55,13 +55,15 @@ export function createHistogramBuilder(
   if (wasmHistogramBytes(bins.length, nRows, totalBins, histogramsPerTree) > MAX_WASM_HISTOGRAM_BYTES)
     return new SerialHistogramBuilder(bins, nRows, binOffsets);
   const workers = nThreads > 1 ? acquireWorkers(nThreads - 1) : undefined;
-  return new WasmHistogramBuilder(
-    bins,
-    nRows,
-    binOffsets,
-    histogramsPerTree,
-    workers && new HistogramThreads(workers),
-  );
+  const threads = workers && new HistogramThreads(workers);
+  try {
+    return new WasmHistogramBuilder(bins, nRows, binOffsets, histogramsPerTree, threads);
+  } catch (error) {
+    // A process that cannot reserve the memory (a RangeError) still fits, more slowly.
+    threads?.close();
+    if (error instanceof RangeError) return new SerialHistogramBuilder(bins, nRows, binOffsets);
+    throw error;
+  }
 }
 
 /** One node's job: what each thread needs to fill its groups of the node's features. */

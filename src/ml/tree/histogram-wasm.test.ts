@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRng } from '../../core/rng.js';
 import { matrixFromColumns } from '../estimator.js';
 import { createHistogramBuilder } from '../parallel/parallel-histogram-builder.js';
+import { acquireWorkers, releaseWorkers } from '../parallel/worker-pool.js';
 import { binMatrix, fitBinMapper } from './binning.js';
 import {
   buildHistogramNaive,
@@ -227,5 +228,24 @@ describe('the WebAssembly histogram kernels', () => {
     // Bins, then 4 bytes of row index and 16 of gradient pair per row, then a scratch histogram,
     // the split scan's five results and the arena's histograms, each part starting on 16 bytes.
     expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 48 + 2 * 1200);
+  });
+
+  it('leave the fit to the JavaScript builder when the process cannot reserve their memory', () => {
+    // Memory exhaustion cannot be staged here, so the constructor fails as V8's does.
+    const refused = vi.spyOn(WebAssembly, 'Memory').mockImplementation(function refuse() {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    });
+    try {
+      const builder = createHistogramBuilder(bins, n, mapper.binOffsets, 2, 32);
+      expect(builder).toBeInstanceOf(SerialHistogramBuilder);
+      expect(bytesOf(build(builder, subset, 0, Int32Array.of(0, 3), hess, false))).toEqual(
+        bytesOf(build(serial, subset, 0, Int32Array.of(0, 3), hess, false)),
+      );
+    } finally {
+      refused.mockRestore();
+    }
+    // The threads it had taken are back in the pool.
+    expect(acquireWorkers(1)).toHaveLength(1);
+    releaseWorkers();
   });
 });
