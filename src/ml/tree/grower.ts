@@ -330,7 +330,9 @@ function partition(ctx: GrowerContext, leaf: LeafState, s: SplitInfo): { left: n
   }
   const column = s.feature * ctx.nRows;
   return {
-    left: partitionRows(ctx, ctx.builder.rows, leaf.begin, leaf.count, column),
+    left:
+      ctx.builder.partitionRows?.(leaf.begin, leaf.count, column, goesLeft) ??
+      partitionRows(ctx, ctx.builder.rows, leaf.begin, leaf.count, column),
     oobLeft: partitionRows(ctx, ctx.oobRows, leaf.oobBegin, leaf.oobCount, column),
   };
 }

@@ -221,13 +221,33 @@ describe('the WebAssembly histogram kernels', () => {
     expect(best.gain).toBe(Number.NEGATIVE_INFINITY);
   });
 
+  it('partition the rows of a node stably by the side of their bins', () => {
+    // Feature 4's low bins and its missing bin go left; the node sits in the middle of the rows.
+    const f = 4;
+    const sideOfBin = new Uint8Array(256);
+    for (let b = 0; b < 256; b++) sideOfBin[b] = b <= 40 || b === mapper.features[f].nBins - 1 ? 1 : 0;
+    const node = subset.slice(300, 2300);
+    wasm.rows.fill(-1);
+    wasm.rows.set(node, 300);
+    const goesLeft = (r: number) => sideOfBin[bins[f * n + r]] === 1;
+    const left = node.filter(goesLeft);
+    expect(left.length).toBeGreaterThan(200);
+    expect(left.length).toBeLessThan(1800);
+    expect(wasm.partitionRows(300, node.length, f * n, sideOfBin)).toBe(left.length);
+    expect(Array.from(wasm.rows.subarray(300, 2300))).toEqual([...left, ...node.filter((r) => !goesLeft(r))]);
+    // Rows outside the node are untouched.
+    expect(wasm.rows[299]).toBe(-1);
+    expect(wasm.rows[2300]).toBe(-1);
+  });
+
   it('are the single-threaded builder whenever their memory can hold the data', () => {
     const builder = createHistogramBuilder(bins, n, mapper.binOffsets, 1, 32);
     expect(builder).toBeInstanceOf(WasmHistogramBuilder);
     builder.close();
-    // Bins, then 4 bytes of row index and 16 of gradient pair per row, then a scratch histogram,
-    // the split scan's five results and the arena's histograms, each part starting on 16 bytes.
-    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 48 + 2 * 1200);
+    // Bins, then 4 bytes of row index and 16 of gradient pair per row, a scratch histogram, the
+    // split scan's five results, the partition's side table and scratch rows, and the arena's
+    // histograms, each part starting on 16 bytes.
+    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 48 + 256 + 400 + 2 * 1200);
   });
 
   it('leave the fit to the JavaScript builder when the process cannot reserve their memory', () => {

@@ -33,8 +33,8 @@ const ARENA_BYTES = 256 * 2 ** 20;
 
 /**
  * Where a builder keeps what in its memory: the bins, the row indices, the node's gradient pairs,
- * a scratch histogram, the split scan's result and `arenaHistograms` histograms for the grower,
- * each on 16 bytes.
+ * a scratch histogram, the split scan's result, the partition's bin-to-side table and scratch rows,
+ * and `arenaHistograms` histograms for the grower, each on 16 bytes.
  */
 function layout(binsLength: number, nRows: number, totalBins: number, histogramsPerTree: number) {
   const histogramBytes = 24 * totalBins;
@@ -43,13 +43,17 @@ function layout(binsLength: number, nRows: number, totalBins: number, histograms
   const ghAt = align16(rowsAt + 4 * nRows);
   const scratchAt = align16(ghAt + 16 * nRows);
   const resultAt = align16(scratchAt + histogramBytes);
-  const arenaAt = resultAt + 48;
+  const sideAt = resultAt + 48;
+  const partitionAt = sideAt + 256;
+  const arenaAt = align16(partitionAt + 4 * nRows);
   const stride = align16(histogramBytes);
   return {
     rowsAt,
     ghAt,
     scratchAt,
     resultAt,
+    sideAt,
+    partitionAt,
     arenaAt,
     stride,
     arenaHistograms,
@@ -80,6 +84,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
   private readonly gh: Float64Array;
   private readonly scratch: Float64Array;
   private readonly scanResult: Float64Array;
+  private readonly side: Uint8Array;
   private readonly kernel: HistogramKernel;
   private readonly place: ReturnType<typeof layout>;
   private readonly totalBins: number;
@@ -112,6 +117,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     this.gh = new Float64Array(buffer, this.place.ghAt, 2 * nRows);
     this.scratch = new Float64Array(buffer, this.place.scratchAt, 3 * this.totalBins);
     this.scanResult = new Float64Array(buffer, this.place.resultAt, 5);
+    this.side = new Uint8Array(buffer, this.place.sideAt, 256);
     this.featureList = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, binOffsets.length - 1)));
     this.features = this.featureList.subarray(0, 0);
     threads?.attach({
@@ -232,6 +238,12 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     best.defaultLeft = missingRows > 0 ? missingLeft === 1 : LC >= node.count - LC;
     return true;
   };
+
+  partitionRows(begin: number, count: number, column: number, sideOfBin: Uint8Array): number {
+    this.side.set(sideOfBin);
+    const { rowsAt, sideAt, partitionAt } = this.place;
+    return this.kernel.partition(rowsAt + 4 * begin, count, column, sideAt, partitionAt);
+  }
 
   /** Calls `visit(lo, hi)` with the cell range of each run of consecutive features. */
   private forEachRun(visit: (lo: number, hi: number) => void): void {

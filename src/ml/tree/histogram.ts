@@ -220,6 +220,11 @@ export interface HistogramBuilder {
   subtract(parent: Float64Array, child: Float64Array): void;
   /** The split scan of numeric features over this builder's histograms, when it has its own. */
   readonly scanPlainNumeric?: PlainNumericScan;
+  /**
+   * The grower's `partitionRows` over `rows[begin..begin+count)`, when the builder has its own: the
+   * rows whose bin in the column starting at `column` has `sideOfBin` 1 go left; returns how many.
+   */
+  partitionRows?(begin: number, count: number, column: number, sideOfBin: Uint8Array): number;
   /** Releases threads; the builder cannot be used afterwards. */
   close(): void;
 }

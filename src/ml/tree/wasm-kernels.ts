@@ -77,6 +77,10 @@ const op = {
   i32Shl: 0x74,
   f64Add: 0xa0,
   f64Sub: 0xa1,
+  i32Sub: 0x6b,
+  i32ShrU: 0x76,
+  i32Store: 0x36,
+  bulk: 0xfc,
   simd: 0xfd,
 } as const;
 /** SIMD instructions, after the 0xfd prefix (LEB128). */
@@ -335,13 +339,52 @@ function scanBody(): number[] {
 }
 
 /**
- * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract and scan.
+ * `partition(rows, count, column, side, scratch) -> left`: the grower's `partitionRows` (stable, in
+ * place): each row index at byte address rows.. goes to the left run when `side[bin]` of its bin in
+ * the column at `column` is 1, else to the scratch run, which is then copied after the left one.
+ */
+function partitionBody(): number[] {
+  const [rows, count, column, side, scratch] = [0, 1, 2, 3, 4];
+  const [i, end, l, r, row, left] = [5, 6, 7, 8, 9, 10];
+  const storeI32 = [op.i32Store, 2, 0];
+  const code: number[] = [];
+  code.push(...get(rows), ...set(i), ...get(rows), ...set(l), ...get(scratch), ...set(r));
+  code.push(...get(rows), ...get(count), ...i32(2), op.i32Shl, op.i32Add, ...set(end));
+  code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
+  code.push(...get(i), ...get(end), op.i32GeU, op.brIf, 1);
+  code.push(...get(i), ...loadI32, ...set(row));
+  code.push(
+    ...get(side),
+    ...get(column),
+    ...get(row),
+    op.i32Add,
+    ...loadBin,
+    op.i32Add,
+    ...loadBin,
+    ...set(left),
+  );
+  // Written to both runs; only the run it belongs to advances (no branch to mispredict).
+  code.push(...get(l), ...get(row), ...storeI32, ...get(r), ...get(row), ...storeI32);
+  code.push(...get(l), ...get(left), ...i32(2), op.i32Shl, op.i32Add, ...set(l));
+  code.push(...get(r), ...i32(1), ...get(left), op.i32Sub, ...i32(2), op.i32Shl, op.i32Add, ...set(r));
+  code.push(...get(i), ...i32(4), op.i32Add, ...set(i), op.br, 0, op.end, op.end);
+  // memory.copy(l, scratch, r - scratch)
+  code.push(...get(l), ...get(scratch), ...get(r), ...get(scratch), op.i32Sub, op.bulk, 0x0a, 0x00, 0x00);
+  code.push(...get(l), ...get(rows), op.i32Sub, ...i32(2), op.i32ShrU, op.end);
+  const body = [...vector([[6, I32]]), ...code];
+  return [...unsignedLeb(body.length), ...body];
+}
+
+/**
+ * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract, scan
+ * and partition.
  * With `shared`, the memory it imports is shared (the histogram threads run the same kernels on it).
  */
 export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   const fourFeatures = [0x60, ...vector(Array.from({ length: 11 }, () => [I32])), 0];
   const oneFeature = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64]]), 0];
   const threeAddresses = [0x60, ...vector([[I32], [I32], [I32]]), 0];
+  const fiveAddresses = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), ...vector([[I32]])];
   const scan = [
     0x60,
     ...vector([[I32], [I32], [I32], ...Array.from({ length: 9 }, () => [F64]), [I32]]),
@@ -349,7 +392,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   ];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan])),
+    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan, fiveAddresses])),
     // An imported memory of at least 0 pages: unshared with no maximum, or shared with at most 4 GiB.
     ...section(
       2,
@@ -362,7 +405,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         ],
       ]),
     ),
-    ...section(3, vector([[0], [0], [1], [2], [3]])),
+    ...section(3, vector([[0], [0], [1], [2], [3], [4]])),
     ...section(
       7,
       vector([
@@ -371,6 +414,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         [...name('accum1'), 0x00, 2],
         [...name('subtract'), 0x00, 3],
         [...name('scan'), 0x00, 4],
+        [...name('partition'), 0x00, 5],
       ]),
     ),
     ...section(
@@ -381,6 +425,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         kernelBody(1, 'parameter'),
         subtractBody(),
         scanBody(),
+        partitionBody(),
       ]),
     ),
   ];
@@ -408,6 +453,7 @@ export interface HistogramKernel {
   accum4c: FourFeatureKernel;
   accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
   subtract(parent: number, child: number, bytes: number): void;
+  partition(rows: number, count: number, column: number, side: number, scratch: number): number;
   scan(
     hist: number,
     end: number,
