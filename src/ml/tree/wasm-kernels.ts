@@ -1,8 +1,9 @@
 /**
- * The learning engine's WebAssembly kernels: building, subtracting and scanning histograms (used by
- * `WasmHistogramBuilder`, histogram-wasm.ts). Each does what its JavaScript counterpart does, with
- * the same floating-point operations in the same order, so results are bit-identical (the tests
- * compare them); without the typed-array bounds checks they run faster (docs/BENCHMARKS.md).
+ * The learning engine's WebAssembly kernels: building, subtracting and scanning histograms, and
+ * partitioning a node's rows (used by `WasmHistogramBuilder`, histogram-wasm.ts). Each does what
+ * its JavaScript counterpart does, with the same floating-point operations in the same order, so
+ * results are bit-identical (the tests compare them); without the typed-array bounds checks they
+ * run faster (docs/BENCHMARKS.md).
  *
  * The module is small enough to encode here, instruction by instruction, which keeps the build free
  * of a WebAssembly toolchain and the repository free of binaries. In text form, `accum4` is:
