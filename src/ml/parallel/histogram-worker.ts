@@ -54,7 +54,14 @@ const { parentPort } = require('node:worker_threads');
 const accumulateNode = ${accumulateNode.toString()};
 parentPort.on('message', (job) => {
   const ctrl = new Int32Array(job.control);
-  const kernel = new WebAssembly.Instance(job.module, { env: { mem: job.memory } }).exports;
+  // Kernels that cannot be instantiated fail every job (the main thread reports it) instead of
+  // leaving it waiting for a thread that is gone.
+  let kernel;
+  try {
+    kernel = new WebAssembly.Instance(job.module, { env: { mem: job.memory } }).exports;
+  } catch (e) {
+    kernel = undefined;
+  }
   let gen = 0;
   let spins = 0;
   for (;;) {
@@ -66,6 +73,7 @@ parentPort.on('message', (job) => {
     gen = Atomics.load(ctrl, ${GEN});
     if (ctrl[${CMD}] === ${CMD_DETACH}) return;
     try {
+      if (kernel === undefined) throw new Error('no kernels');
       const nf = ctrl[${N_FEATURES}];
       for (;;) {
         const first = Atomics.add(ctrl, ${NEXT_GROUP}, 1) * ${GROUP_FEATURES};

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createRng } from '../../core/rng.js';
 import { matrixFromColumns } from '../estimator.js';
-import { createHistogramBuilder } from '../parallel/parallel-histogram-builder.js';
+import { createHistogramBuilder, HistogramThreads } from '../parallel/parallel-histogram-builder.js';
 import { acquireWorkers, releaseWorkers } from '../parallel/worker-pool.js';
 import { binMatrix, fitBinMapper } from './binning.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from './histogram.js';
 import { WasmHistogramBuilder, wasmHistogramBytes } from './histogram-wasm.js';
 import { findBestSplit, SplitInfo, type SplitParams } from './splitter.js';
+import { histogramKernelModule } from './wasm-kernels.js';
 
 const rng = createRng(23);
 const n = 5000;
@@ -248,6 +249,37 @@ describe('the WebAssembly histogram kernels', () => {
     // split scan's five results, the partition's side table and scratch rows, and the arena's
     // histograms, each part starting on 16 bytes.
     expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1200 + 48 + 256 + 400 + 2 * 1200);
+  });
+
+  it('report a thread that cannot instantiate them as a failed fit, not a hang', () => {
+    const workers = acquireWorkers(1);
+    expect(workers).toHaveLength(1);
+    const threads = new HistogramThreads(workers!);
+    try {
+      // The unshared module cannot import shared memory, so the worker's instantiation fails.
+      threads.attach({
+        memory: new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }),
+        module: histogramKernelModule(false),
+        features: new Int32Array(new SharedArrayBuffer(4)),
+        binOffsets: Int32Array.of(0, 1),
+        nRows: 1,
+        ghAt: 0,
+      });
+      const job = { rowsAt: 0, count: 1, histAt: 0, nFeatures: 1, countStep: 1 };
+      expect(() => threads.run(job, () => {})).toThrow('A histogram worker thread failed.');
+    } finally {
+      threads.close();
+    }
+    // The worker serves the next fit.
+    const builder = createHistogramBuilder(bins, n, mapper.binOffsets, 2, 32);
+    try {
+      const features = Int32Array.of(0, 1, 2, 3, 4, 5, 6);
+      expect(bytesOf(build(builder, subset, 0, features, hess, false))).toEqual(
+        bytesOf(build(serial, subset, 0, features, hess, false)),
+      );
+    } finally {
+      builder.close();
+    }
   });
 
   it('leave the fit to the JavaScript builder when the process cannot reserve their memory', () => {
