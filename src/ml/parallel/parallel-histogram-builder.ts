@@ -88,11 +88,6 @@ export class HistogramThreads {
 
   constructor(private readonly workers: readonly Worker[]) {}
 
-  /** Threads that share a job: the workers and the calling thread. */
-  get count(): number {
-    return this.workers.length + 1;
-  }
-
   attach(message: Record<string, unknown>): void {
     for (const w of this.workers) w.postMessage({ ...message, control: this.control.buffer });
   }

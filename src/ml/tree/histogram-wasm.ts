@@ -6,7 +6,7 @@
  */
 
 import type { HistogramThreads } from '../parallel/parallel-histogram-builder.js';
-import { gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
+import { forEachFeatureRun, gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
 import { type PlainNumericScan, recordSplit } from './splitter.js';
 import { accumulateNode, type HistogramKernel, histogramKernelModule } from './wasm-kernels.js';
 
@@ -167,7 +167,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     // the sums unless the node has fewer cells to visit than the copy would.
     const binsToCopy = nFeatures > 0 ? binOffsets[features[nFeatures - 1] + 1] - binOffsets[features[0]] : 0;
     const countStep = this.unitHessian && count * nFeatures >= binsToCopy ? 0 : 1;
-    this.forEachRun((lo, hi) => target.fill(0, lo, hi));
+    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => target.fill(0, lo, hi));
     const job = {
       rowsAt: this.place.rowsAt + 4 * begin,
       count,
@@ -192,7 +192,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     // A small node costs less than waking the threads; the sums are the same either way.
     if (threads && count * nFeatures >= MIN_PARALLEL_WORK) threads.run(job, fill);
     else fill(0, nFeatures);
-    this.forEachRun((lo, hi) => {
+    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => {
       if (countStep === 0) for (let c = lo; c < hi; c += 3) target[c + 2] = target[c + 1];
       if (target !== out) out.set(target.subarray(lo, hi), lo);
     });
@@ -203,7 +203,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
       subtractHistogram(parent, child, this.features, this.binOffsets);
       return;
     }
-    this.forEachRun((lo, hi) =>
+    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) =>
       this.kernel.subtract(parent.byteOffset + lo * 8, child.byteOffset + lo * 8, (hi - lo) * 8),
     );
   }
@@ -243,17 +243,6 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     this.side.set(sideOfBin);
     const { rowsAt, sideAt, partitionAt } = this.place;
     return this.kernel.partition(rowsAt + 4 * begin, count, column, sideAt, partitionAt);
-  }
-
-  /** Calls `visit(lo, hi)` with the cell range of each run of consecutive features. */
-  private forEachRun(visit: (lo: number, hi: number) => void): void {
-    const { features, binOffsets } = this;
-    for (let k = 0; k < features.length; ) {
-      const first = features[k];
-      let last = first;
-      while (++k < features.length && features[k] === last + 1) last++;
-      visit(binOffsets[first] * 3, binOffsets[last + 1] * 3);
-    }
   }
 
   close(): void {

@@ -184,13 +184,25 @@ export function subtractHistogram(
   features: Int32Array,
   binOffsets: Int32Array,
 ): void {
-  // Runs of consecutive features are one range of bins: one loop each, with its bound held.
+  forEachFeatureRun(features, binOffsets, (lo, hi) => {
+    for (let i = lo; i < hi; i++) parent[i] -= child[i];
+  });
+}
+
+/**
+ * Calls `visit(lo, hi)` with the cell range of each run of consecutive `features`: a run is one
+ * range of bins, so a loop over it holds one bound.
+ */
+export function forEachFeatureRun(
+  features: Int32Array,
+  binOffsets: Int32Array,
+  visit: (lo: number, hi: number) => void,
+): void {
   for (let k = 0; k < features.length; ) {
     const first = features[k];
     let last = first;
     while (++k < features.length && features[k] === last + 1) last++;
-    const end = binOffsets[last + 1] * 3;
-    for (let i = binOffsets[first] * 3; i < end; i++) parent[i] -= child[i];
+    visit(binOffsets[first] * 3, binOffsets[last + 1] * 3);
   }
 }
 
