@@ -11,7 +11,7 @@
 import type { Rng } from '../../core/rng.js';
 import { createHistogramBuilder } from '../parallel/parallel-histogram-builder.js';
 import type { BinMapper } from './binning.js';
-import type { HistogramBuilder } from './histogram.js';
+import { HISTOGRAM_CELL, type HistogramBuilder } from './histogram.js';
 import { selectFeatures } from './sampling.js';
 import {
   findBestSplit,
@@ -462,7 +462,7 @@ export function createGrowerContext(
   params: GrowerParams,
   nThreads: number,
 ): GrowerContext & { close(): void } {
-  const histBytes = mapper.totalBins * 24;
+  const histBytes = mapper.totalBins * HISTOGRAM_CELL * 8;
   const maxLive = Math.max(4, Math.floor(HISTOGRAM_BUDGET_BYTES / histBytes));
   // A tree holds at most one histogram per leaf, plus the one being built.
   const histogramsPerTree = Math.min(params.maxLeaves + 1, maxLive + 1);

@@ -6,9 +6,15 @@
  */
 
 import type { HistogramThreads } from '../parallel/parallel-histogram-builder.js';
-import { forEachFeatureRun, gatherGradients, type HistogramBuilder, subtractHistogram } from './histogram.js';
+import {
+  forEachFeatureRun,
+  gatherGradients,
+  HISTOGRAM_CELL,
+  type HistogramBuilder,
+  subtractHistogram,
+} from './histogram.js';
 import { type PlainNumericScan, recordSplit } from './splitter.js';
-import { accumulateNode, type HistogramKernel, histogramKernelModule } from './wasm-kernels.js';
+import { accumulateNode, CELL_BYTES, type HistogramKernel, histogramKernelModule } from './wasm-kernels.js';
 
 const PAGE_BYTES = 65_536;
 /**
@@ -37,7 +43,7 @@ const ARENA_BYTES = 256 * 2 ** 20;
  * and `arenaHistograms` histograms for the grower, each on 16 bytes.
  */
 function layout(binsLength: number, nRows: number, totalBins: number, histogramsPerTree: number) {
-  const histogramBytes = 24 * totalBins;
+  const histogramBytes = CELL_BYTES * totalBins;
   const arenaHistograms = Math.max(1, Math.min(histogramsPerTree, Math.floor(ARENA_BYTES / histogramBytes)));
   const rowsAt = align16(binsLength);
   const ghAt = align16(rowsAt + 4 * nRows);
@@ -115,7 +121,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     new Uint8Array(buffer, 0, bins.length).set(bins);
     this.rows = new Int32Array(buffer, this.place.rowsAt, nRows);
     this.gh = new Float64Array(buffer, this.place.ghAt, 2 * nRows);
-    this.scratch = new Float64Array(buffer, this.place.scratchAt, 3 * this.totalBins);
+    this.scratch = new Float64Array(buffer, this.place.scratchAt, HISTOGRAM_CELL * this.totalBins);
     this.scanResult = new Float64Array(buffer, this.place.resultAt, 5);
     this.side = new Uint8Array(buffer, this.place.sideAt, 256);
     this.featureList = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, binOffsets.length - 1)));
@@ -140,9 +146,10 @@ export class WasmHistogramBuilder implements HistogramBuilder {
   }
 
   allocateHistogram(): Float64Array {
-    if (this.allocated === this.place.arenaHistograms) return new Float64Array(3 * this.totalBins);
+    if (this.allocated === this.place.arenaHistograms)
+      return new Float64Array(HISTOGRAM_CELL * this.totalBins);
     const at = this.place.arenaAt + this.place.stride * this.allocated++;
-    return new Float64Array(this.memory.buffer, at, 3 * this.totalBins);
+    return new Float64Array(this.memory.buffer, at, HISTOGRAM_CELL * this.totalBins);
   }
 
   private owns(histogram: Float64Array): boolean {
@@ -167,11 +174,12 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     // the sums unless the node has fewer cells to visit than the copy would.
     const binsToCopy = nFeatures > 0 ? binOffsets[features[nFeatures - 1] + 1] - binOffsets[features[0]] : 0;
     const countStep = this.unitHessian && count * nFeatures >= binsToCopy ? 0 : 1;
-    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => target.fill(0, lo, hi));
+    const at = target.byteOffset;
+    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => kernel.clear(at + 8 * lo, 8 * (hi - lo)));
     const job = {
       rowsAt: this.place.rowsAt + 4 * begin,
       count,
-      histAt: target.byteOffset,
+      histAt: at,
       nFeatures,
       countStep,
     };
@@ -193,7 +201,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     if (threads && count * nFeatures >= MIN_PARALLEL_WORK) threads.run(job, fill);
     else fill(0, nFeatures);
     forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => {
-      if (countStep === 0) for (let c = lo; c < hi; c += 3) target[c + 2] = target[c + 1];
+      if (countStep === 0) kernel.copyCounts(at + 8 * lo, 8 * (hi - lo));
       if (target !== out) out.set(target.subarray(lo, hi), lo);
     });
   }
@@ -210,11 +218,11 @@ export class WasmHistogramBuilder implements HistogramBuilder {
 
   readonly scanPlainNumeric: PlainNumericScan = (hist, offset, f, missingBin, node, parentGain, p, best) => {
     if (!this.owns(hist)) return false;
-    const at = hist.byteOffset + offset * 24;
+    const at = hist.byteOffset + offset * CELL_BYTES;
     const found = this.kernel.scan(
       at,
-      (missingBin - 1) * 24,
-      at + missingBin * 24,
+      (missingBin - 1) * CELL_BYTES,
+      at + missingBin * CELL_BYTES,
       node.sumGrad,
       node.sumHess,
       node.count,
@@ -233,8 +241,8 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     const hr = node.sumHess - LH + p.lambdaL2;
     recordSplit(best, node, f, gain, LG, LH, LC, -LG / hl, -(node.sumGrad - LG) / hr);
     best.categorical = false;
-    best.thresholdBin = found / 24;
-    const missingRows = hist[(offset + missingBin) * 3 + 2];
+    best.thresholdBin = found / CELL_BYTES;
+    const missingRows = hist[(offset + missingBin) * HISTOGRAM_CELL + 2];
     best.defaultLeft = missingRows > 0 ? missingLeft === 1 : LC >= node.count - LC;
     return true;
   };

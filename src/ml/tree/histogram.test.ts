@@ -3,7 +3,12 @@ import { createRng } from '../../core/rng.js';
 import { matrixFromColumns } from '../estimator.js';
 import { createHistogramBuilder } from '../parallel/parallel-histogram-builder.js';
 import { binMatrix, fitBinMapper } from './binning.js';
-import { buildHistogramNaive, SerialHistogramBuilder, subtractHistogram } from './histogram.js';
+import {
+  buildHistogramNaive,
+  HISTOGRAM_CELL,
+  SerialHistogramBuilder,
+  subtractHistogram,
+} from './histogram.js';
 
 const rng = createRng(11);
 // Large enough that the two-thread builder really uses its worker (small nodes stay on the caller).
@@ -34,7 +39,7 @@ describe('histograms', () => {
   it('the fast kernel equals the naive reference, for all rows and for a subset', () => {
     const b = new SerialHistogramBuilder(bins, n, mapper.binOffsets);
     b.setFeatures(allFeatures);
-    const out = new Float64Array(mapper.totalBins * 3);
+    const out = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
     b.build(0, n, true, grad, hess, out);
     const naiveAll = buildHistogramNaive(
       mapper,
@@ -50,14 +55,14 @@ describe('histograms', () => {
     const naiveSub = buildHistogramNaive(mapper, bins, n, subset, grad, hess);
     for (let k = 0; k < out.length; k++) expect(out[k]).toBeCloseTo(naiveSub[k], 9);
     // Counts are exact, and each feature's counts sum to the rows.
-    expect(out.filter((_, k) => k % 3 === 2).reduce((s, v) => s + v, 0)).toBe(4 * subset.length);
+    expect(out.filter((_, k) => k % HISTOGRAM_CELL === 2).reduce((s, v) => s + v, 0)).toBe(4 * subset.length);
   });
 
   it('parent minus one child equals the naive histogram of the other child', () => {
     const b = new SerialHistogramBuilder(bins, n, mapper.binOffsets);
     b.setFeatures(allFeatures);
-    const parent = new Float64Array(mapper.totalBins * 3);
-    const child = new Float64Array(mapper.totalBins * 3);
+    const parent = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
+    const child = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
     b.build(0, n, true, grad, hess, parent);
     fill(b.rows, complement);
     b.build(0, complement.length, false, grad, hess, child);
@@ -68,7 +73,7 @@ describe('histograms', () => {
     const before = Float64Array.from(parent);
     const some = Int32Array.of(0, 2, 3);
     subtractHistogram(parent, child, some, mapper.binOffsets);
-    const gap = [mapper.binOffsets[1] * 3, mapper.binOffsets[2] * 3];
+    const gap = [mapper.binOffsets[1] * HISTOGRAM_CELL, mapper.binOffsets[2] * HISTOGRAM_CELL];
     for (let k = 0; k < parent.length; k++)
       expect(parent[k]).toBe(k >= gap[0] && k < gap[1] ? before[k] : before[k] - child[k]);
   });
@@ -80,8 +85,8 @@ describe('histograms', () => {
     for (const rows of [subset, complement, subset.slice(0, 40)]) {
       fill(serial.rows, rows);
       fill(parallel.rows, rows);
-      const a = new Float64Array(mapper.totalBins * 3);
-      const b = new Float64Array(mapper.totalBins * 3);
+      const a = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
+      const b = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
       serial.build(0, rows.length, false, grad, hess, a);
       parallel.build(0, rows.length, false, grad, hess, b);
       expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
@@ -99,7 +104,7 @@ describe('histograms', () => {
         b.setFeatures(allFeatures);
         b.setUnitHessian(true);
         fill(b.rows, rows);
-        const out = new Float64Array(mapper.totalBins * 3).fill(7);
+        const out = new Float64Array(mapper.totalBins * HISTOGRAM_CELL).fill(7);
         b.build(0, rows.length, false, grad, ones, out);
         for (let k = 0; k < out.length; k++) expect(out[k]).toBeCloseTo(naive[k], 9);
         b.setUnitHessian(false);
@@ -111,12 +116,12 @@ describe('histograms', () => {
     parallel.close();
     const serial = new SerialHistogramBuilder(bins, n, mapper.binOffsets);
     serial.setFeatures(allFeatures);
-    const expected = new Float64Array(mapper.totalBins * 3);
+    const expected = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
     serial.build(0, n, true, grad, hess, expected);
     for (let fit = 0; fit < 12; fit++) {
       const b = createHistogramBuilder(bins, n, mapper.binOffsets, 2, 32);
       b.setFeatures(allFeatures);
-      const out = new Float64Array(mapper.totalBins * 3);
+      const out = new Float64Array(mapper.totalBins * HISTOGRAM_CELL);
       for (let k = 0; k < 3; k++) b.build(0, n, true, grad, hess, out);
       b.close();
       expect(Buffer.from(out.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
@@ -126,15 +131,15 @@ describe('histograms', () => {
   it('builds only the features it is given', () => {
     const b = new SerialHistogramBuilder(bins, n, mapper.binOffsets);
     b.setFeatures(Int32Array.of(1));
-    const out = new Float64Array(mapper.totalBins * 3).fill(-1);
+    const out = new Float64Array(mapper.totalBins * HISTOGRAM_CELL).fill(-1);
     b.build(0, n, true, grad, hess, out);
     expect(out[0]).toBe(-1);
-    const lo = mapper.binOffsets[1] * 3;
-    const hi = mapper.binOffsets[2] * 3;
+    const lo = mapper.binOffsets[1] * HISTOGRAM_CELL;
+    const hi = mapper.binOffsets[2] * HISTOGRAM_CELL;
     expect(
       out
         .subarray(lo, hi)
-        .filter((_, k) => k % 3 === 2)
+        .filter((_, k) => k % HISTOGRAM_CELL === 2)
         .reduce((s, v) => s + v, 0),
     ).toBe(n);
     expect(out[hi]).toBe(-1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BinMapper } from './binning.js';
+import { HISTOGRAM_CELL } from './histogram.js';
 import { findBestSplit, gainGivenOutput, leafOutput, SplitInfo, type SplitParams } from './splitter.js';
 
 const params = (over: Partial<SplitParams> = {}): SplitParams => ({
@@ -11,6 +12,13 @@ const params = (over: Partial<SplitParams> = {}): SplitParams => ({
   monotone: new Int8Array(1),
   ...over,
 });
+
+/** A histogram buffer from [grad, hess, count] per bin. */
+function histogramOf(perBin: Array<[number, number, number]>): Float64Array {
+  const hist = new Float64Array(perBin.length * HISTOGRAM_CELL);
+  perBin.forEach((cell, b) => hist.set(cell, b * HISTOGRAM_CELL));
+  return hist;
+}
 
 /** One numeric feature with 4 value bins and a missing bin; per bin [grad, hess, count]. */
 function numericCase(perBin: Array<[number, number, number]>) {
@@ -26,7 +34,7 @@ function numericCase(perBin: Array<[number, number, number]>) {
     binOffsets: Int32Array.of(0, 5),
     totalBins: 5,
   };
-  const hist = Float64Array.from(perBin.flat());
+  const hist = histogramOf(perBin);
   const [G, H, C] = perBin.reduce((a, b) => [a[0] + b[0], a[1] + b[1], a[2] + b[2]], [0, 0, 0]);
   const node = {
     sumGrad: G,
@@ -114,7 +122,7 @@ describe('findBestSplit', () => {
       upper: Number.POSITIVE_INFINITY,
     };
     const best = new SplitInfo();
-    findBestSplit(Float64Array.from(perBin.flat()), mapper, Int32Array.of(0), 1, node, params(), best);
+    findBestSplit(histogramOf(perBin), mapper, Int32Array.of(0), 1, node, params(), best);
     expect(best.categorical).toBe(true);
     const left = [0, 1, 2, 3, 4, 5].filter((c) => best.leftBins[c] === 1);
     expect(left.length === 3 && left.every((c) => c % 2 === left[0] % 2)).toBe(true);

@@ -6,6 +6,7 @@
  * categories sorted by gradient/hessian ratio.
  */
 import type { BinMapper } from './binning.js';
+import { HISTOGRAM_CELL } from './histogram.js';
 
 export interface SplitParams {
   readonly minDataInLeaf: number;
@@ -222,12 +223,12 @@ function scanNumeric(
   plain: boolean,
   best: SplitInfo,
 ): void {
-  const m = (offset + missingBin) * 3;
+  const m = (offset + missingBin) * HISTOGRAM_CELL;
   const mG = hist[m];
   const mH = hist[m + 1];
   const mC = hist[m + 2];
   const minData = p.minDataInLeaf;
-  const end = (offset + missingBin - 1) * 3;
+  const end = (offset + missingBin - 1) * HISTOGRAM_CELL;
   // With no missing rows in the node both directions are the same split: try right only, and
   // let unseen NaN follow the larger child, which is the safer guess.
   for (let dir = 0; dir < (mC > 0 ? 2 : 1); dir++) {
@@ -235,7 +236,7 @@ function scanNumeric(
     let LG = defaultLeft ? mG : 0;
     let LH = defaultLeft ? mH : 0;
     let LC = defaultLeft ? mC : 0;
-    for (let o = offset * 3; o < end; o += 3) {
+    for (let o = offset * HISTOGRAM_CELL; o < end; o += HISTOGRAM_CELL) {
       const c = hist[o + 2];
       LG += hist[o];
       LH += hist[o + 1];
@@ -245,7 +246,7 @@ function scanNumeric(
       if (node.count - LC < minData) break;
       if (consider(best, node, parentGain, p, f, plain, LG, LH, LC)) {
         best.categorical = false;
-        best.thresholdBin = o / 3 - offset;
+        best.thresholdBin = o / HISTOGRAM_CELL - offset;
         best.defaultLeft = mC > 0 ? defaultLeft : LC >= node.count - LC;
       }
     }
@@ -265,7 +266,7 @@ function scanCategorical(
 ): void {
   let n = 0;
   for (let b = 0; b < nBins; b++) {
-    const o = (offset + b) * 3;
+    const o = (offset + b) * HISTOGRAM_CELL;
     if (hist[o + 2] > 0) {
       catOrder[n++] = b;
       catRatio[b] = hist[o] / (hist[o + 1] + CAT_SMOOTH);
@@ -274,7 +275,7 @@ function scanCategorical(
   if (n < 2) return;
   if (n <= MAX_CAT_TO_ONEHOT) {
     for (let k = 0; k < n; k++) {
-      const o = (offset + catOrder[k]) * 3;
+      const o = (offset + catOrder[k]) * HISTOGRAM_CELL;
       if (consider(best, node, parentGain, p, f, plain, hist[o], hist[o + 1], hist[o + 2])) {
         best.categorical = true;
         best.leftBins.fill(0);
@@ -293,7 +294,7 @@ function scanCategorical(
     let LC = 0;
     for (let k = 0; k < maxK; k++) {
       const b = dir === 0 ? order[k] : order[n - 1 - k];
-      const o = (offset + b) * 3;
+      const o = (offset + b) * HISTOGRAM_CELL;
       LG += hist[o];
       LH += hist[o + 1];
       LC += hist[o + 2];

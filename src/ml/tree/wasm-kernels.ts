@@ -8,22 +8,22 @@
  * The module is small enough to encode here, instruction by instruction, which keeps the build free
  * of a WebAssembly toolchain and the repository free of binaries. In text form, `accum4` is:
  *   (func $accum4 (param $rows $gh $count $c0 $c1 $c2 $c3 $o0 $o1 $o2 $o3 i32)
- *     (local $i $r i32) (local $g $h f64) (local $o $p i32)
+ *     (local $i $r i32) (local $gh_i v128) (local $o i32)
  *     (block $done (loop $next
  *       (br_if $done (i32.ge_u $i $count))
  *       (local.set $r (i32.load (i32.add $rows (i32.shl $i 2))))          ;; node row i
- *       (local.set $p (i32.add $gh (i32.shl $i 4)))
- *       (local.set $g (f64.load $p)) (local.set $h (f64.load offset=8 $p))
+ *       (local.set $gh_i (v128.load (i32.add $gh (i32.shl $i 4))))         ;; its (gradient, hessian)
  *       ;; for each of the four features k: the bin of row r in column c_k selects a cell of
- *       ;; histogram o_k (24 bytes: gradient, hessian, count)
- *       (local.set $o (i32.add $o_k (i32.mul (i32.load8_u (i32.add $c_k $r)) 24)))
- *       (f64.store $o (f64.add (f64.load $o) $g))
- *       (f64.store offset=8 $o (f64.add (f64.load offset=8 $o) $h))
+ *       ;; histogram o_k (32 bytes: gradient, hessian, count, unused)
+ *       (local.set $o (i32.add $o_k (i32.shl (i32.load8_u (i32.add $c_k $r)) 5)))
+ *       (v128.store $o (f64x2.add (v128.load $o) $gh_i))
  *       (local.set $i (i32.add $i 1)) (br $next))))
  *
  * `accum4c` also adds 1 to each cell's count (offset 16); `accum1` does one feature and adds its
  * last parameter (1 or 0) to the count.
  */
+import { HISTOGRAM_CELL } from './histogram.js';
+
 // The ES library types leave WebAssembly to the DOM's; these are the parts the engine uses.
 declare global {
   namespace WebAssembly {
@@ -43,6 +43,7 @@ declare global {
 
 const I32 = 0x7f;
 const F64 = 0x7c;
+const V128 = 0x7b;
 
 const op = {
   block: 0x02,
@@ -70,11 +71,8 @@ const op = {
   f64Mul: 0xa2,
   i32And: 0x71,
   f64Div: 0xa3,
-  i32LtU: 0x49,
-  i32GtU: 0x4b,
   i32GeU: 0x4f,
   i32Add: 0x6a,
-  i32Mul: 0x6c,
   i32Shl: 0x74,
   f64Add: 0xa0,
   f64Sub: 0xa1,
@@ -85,7 +83,7 @@ const op = {
   simd: 0xfd,
 } as const;
 /** SIMD instructions, after the 0xfd prefix (LEB128). */
-const simd = { v128Load: [0x00], v128Store: [0x0b], f64x2Sub: [0xf1, 0x01] } as const;
+const simd = { v128Load: [0x00], v128Store: [0x0b], f64x2Add: [0xf0, 0x01], f64x2Sub: [0xf1, 0x01] } as const;
 
 function unsignedLeb(n: number): number[] {
   const out: number[] = [];
@@ -123,6 +121,12 @@ const loadBin = [op.i32Load8U, 0, 0];
 const loadF64 = (offset: number): number[] => [op.f64Load, 3, offset];
 const storeF64 = (offset: number): number[] => [op.f64Store, 3, offset];
 const f64 = (x: number): number[] => [op.f64Const, ...new Uint8Array(Float64Array.of(x).buffer)];
+// Histogram cells and gradient pairs sit on 16 bytes (alignment hint 2^4).
+const loadV128 = [op.simd, ...simd.v128Load, 4, 0];
+const storeV128 = [op.simd, ...simd.v128Store, 4, 0];
+/** Bytes of a histogram bin (`HISTOGRAM_CELL` doubles): 32, so a bin's byte offset is bin << 5. */
+export const CELL_BYTES = 8 * HISTOGRAM_CELL;
+const CELL_SHIFT = Math.log2(CELL_BYTES);
 
 /** How a kernel updates the count of a cell: not at all, by 1, or by its `countStep` parameter. */
 type CountUpdate = 'none' | 'one' | 'parameter';
@@ -137,31 +141,30 @@ function kernelBody(nFeatures: number, counts: CountUpdate): number[] {
   const column = (k: number) => 3 + k;
   const histogram = (k: number) => 3 + nFeatures + k;
   const countStep = nParams - 1;
-  const [i, r, g, h, o, p] = [nParams, nParams + 1, nParams + 2, nParams + 3, nParams + 4, nParams + 5];
+  const [i, r, o, pair] = [nParams, nParams + 1, nParams + 2, nParams + 3];
   const locals = vector([
-    [2, I32],
-    [2, F64],
-    [2, I32],
+    [3, I32],
+    [1, V128],
   ]);
-  const addToCell = (offset: number, value: number[]): number[] => [
+  // Each lane of f64x2.add is the IEEE addition of the scalar code, so the sums are the same.
+  const addPair = [...get(o), ...get(o), ...loadV128, ...get(pair), op.simd, ...simd.f64x2Add, ...storeV128];
+  const addToCount = (value: number[]): number[] => [
     ...get(o),
     ...get(o),
-    ...loadF64(offset),
+    ...loadF64(16),
     ...value,
     op.f64Add,
-    ...storeF64(offset),
+    ...storeF64(16),
   ];
   const code: number[] = [op.block, op.emptyBlock, op.loop, op.emptyBlock];
   code.push(...get(i), ...get(count), op.i32GeU, op.brIf, 1);
   code.push(...get(rows), ...get(i), ...i32(2), op.i32Shl, op.i32Add, ...loadI32, ...set(r));
-  code.push(...get(gh), ...get(i), ...i32(4), op.i32Shl, op.i32Add, ...set(p));
-  code.push(...get(p), ...loadF64(0), ...set(g), ...get(p), ...loadF64(8), ...set(h));
+  code.push(...get(gh), ...get(i), ...i32(4), op.i32Shl, op.i32Add, ...loadV128, ...set(pair));
   for (let k = 0; k < nFeatures; k++) {
     code.push(...get(histogram(k)), ...get(column(k)), ...get(r), op.i32Add, ...loadBin);
-    code.push(...i32(24), op.i32Mul, op.i32Add, ...set(o));
-    code.push(...addToCell(0, get(g)), ...addToCell(8, get(h)));
-    if (counts === 'one') code.push(...addToCell(16, f64(1)));
-    if (counts === 'parameter') code.push(...addToCell(16, get(countStep)));
+    code.push(...i32(CELL_SHIFT), op.i32Shl, op.i32Add, ...set(o), ...addPair);
+    if (counts === 'one') code.push(...addToCount(f64(1)));
+    if (counts === 'parameter') code.push(...addToCount(get(countStep)));
   }
   code.push(...get(i), ...i32(1), op.i32Add, ...set(i), op.br, 0, op.end, op.end, op.end);
   const body = [...locals, ...code];
@@ -169,30 +172,41 @@ function kernelBody(nFeatures: number, counts: CountUpdate): number[] {
 }
 
 /**
- * `subtract(parent, child, bytes)`: `parent -= child` over `bytes` bytes of doubles, two at a time
- * (f64x2.sub, the same IEEE subtraction per lane), then the odd one.
+ * `subtract(parent, child, bytes)`: `parent -= child` over `bytes` bytes of whole histogram cells,
+ * two doubles at a time (f64x2.sub, the same IEEE subtraction per lane).
  */
 function subtractBody(): number[] {
   const [parent, child, bytes, i] = [0, 1, 2, 3];
   const at = (base: number): number[] => [...get(base), ...get(i), op.i32Add];
   const code: number[] = [op.block, op.emptyBlock, op.loop, op.emptyBlock];
-  code.push(...get(i), ...i32(16), op.i32Add, ...get(bytes), op.i32GtU, op.brIf, 1);
-  code.push(...at(parent), ...at(parent), op.simd, ...simd.v128Load, 3, 0);
-  code.push(...at(child), op.simd, ...simd.v128Load, 3, 0, op.simd, ...simd.f64x2Sub);
-  code.push(op.simd, ...simd.v128Store, 3, 0);
-  code.push(...get(i), ...i32(16), op.i32Add, ...set(i), op.br, 0, op.end, op.end);
-  code.push(...get(i), ...get(bytes), op.i32LtU, op.if, op.emptyBlock);
-  code.push(
-    ...at(parent),
-    ...at(parent),
-    ...loadF64(0),
-    ...at(child),
-    ...loadF64(0),
-    op.f64Sub,
-    ...storeF64(0),
-  );
-  code.push(op.end, op.end);
+  code.push(...get(i), ...get(bytes), op.i32GeU, op.brIf, 1);
+  code.push(...at(parent), ...at(parent), ...loadV128, ...at(child), ...loadV128);
+  code.push(op.simd, ...simd.f64x2Sub, ...storeV128);
+  code.push(...get(i), ...i32(16), op.i32Add, ...set(i), op.br, 0, op.end, op.end, op.end);
   const body = [...vector([[1, I32]]), ...code];
+  return [...unsignedLeb(body.length), ...body];
+}
+
+/** `clear(at, bytes)`: zeroes `bytes` bytes of histogram cells (memory.fill, a native memset). */
+function clearBody(): number[] {
+  const [at, bytes] = [0, 1];
+  const code = [...get(at), ...i32(0), ...get(bytes), op.bulk, 0x0b, 0x00, op.end];
+  const body = [...vector([]), ...code];
+  return [...unsignedLeb(body.length), ...body];
+}
+
+/**
+ * `copyCounts(at, bytes)`: each cell's count becomes its hessian sum, over `bytes` bytes of cells
+ * (after a kernel that left counts alone because every hessian is 1).
+ */
+function copyCountsBody(): number[] {
+  const [at, bytes, o, end] = [0, 1, 2, 3];
+  const code: number[] = [...get(at), ...get(bytes), op.i32Add, ...set(end), ...get(at), ...set(o)];
+  code.push(op.block, op.emptyBlock, op.loop, op.emptyBlock);
+  code.push(...get(o), ...get(end), op.i32GeU, op.brIf, 1);
+  code.push(...get(o), ...get(o), ...loadF64(8), ...storeF64(16));
+  code.push(...get(o), ...i32(CELL_BYTES), op.i32Add, ...set(o), op.br, 0, op.end, op.end, op.end);
+  const body = [...vector([[2, I32]]), ...code];
   return [...unsignedLeb(body.length), ...body];
 }
 
@@ -298,7 +312,7 @@ function scanBody(): number[] {
   code.push(op.end);
   // Both sides stopped: no later bin can give a split.
   code.push(...get(stopRight), ...get(stopLeft), op.i32And, op.brIf, 1);
-  code.push(...get(o), ...i32(24), op.i32Add, ...set(o), op.br, 0, op.end, op.end);
+  code.push(...get(o), ...i32(CELL_BYTES), op.i32Add, ...set(o), op.br, 0, op.end, op.end);
   // The winner: the left side's best when it beats the right side's, else the right side's.
   const write = (s: (typeof sides)[number], foundAt: number, sideValue: number): number[] => {
     const stores = [s.best, s.bLG, s.bLH, s.bLC].flatMap((v, k) => [
@@ -377,13 +391,14 @@ function partitionBody(): number[] {
 }
 
 /**
- * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract, scan
- * and partition.
+ * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract, scan,
+ * partition, clear and copyCounts.
  * With `shared`, the memory it imports is shared (the histogram threads run the same kernels on it).
  */
 export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   const fourFeatures = [0x60, ...vector(Array.from({ length: 11 }, () => [I32])), 0];
   const oneFeature = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64]]), 0];
+  const twoAddresses = [0x60, ...vector([[I32], [I32]]), 0];
   const threeAddresses = [0x60, ...vector([[I32], [I32], [I32]]), 0];
   const fiveAddresses = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), ...vector([[I32]])];
   const scan = [
@@ -393,7 +408,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   ];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan, fiveAddresses])),
+    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan, fiveAddresses, twoAddresses])),
     // An imported memory of at least 0 pages: unshared with no maximum, or shared with at most 4 GiB.
     ...section(
       2,
@@ -406,7 +421,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         ],
       ]),
     ),
-    ...section(3, vector([[0], [0], [1], [2], [3], [4]])),
+    ...section(3, vector([[0], [0], [1], [2], [3], [4], [5], [5]])),
     ...section(
       7,
       vector([
@@ -416,6 +431,8 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         [...name('subtract'), 0x00, 3],
         [...name('scan'), 0x00, 4],
         [...name('partition'), 0x00, 5],
+        [...name('clear'), 0x00, 6],
+        [...name('copyCounts'), 0x00, 7],
       ]),
     ),
     ...section(
@@ -427,6 +444,8 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         subtractBody(),
         scanBody(),
         partitionBody(),
+        clearBody(),
+        copyCountsBody(),
       ]),
     ),
   ];
@@ -454,6 +473,8 @@ export interface HistogramKernel {
   accum4c: FourFeatureKernel;
   accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
   subtract(parent: number, child: number, bytes: number): void;
+  clear(at: number, bytes: number): void;
+  copyCounts(at: number, bytes: number): void;
   partition(rows: number, count: number, column: number, side: number, scratch: number): number;
   scan(
     hist: number,
@@ -477,7 +498,7 @@ export interface HistogramKernel {
  * byte address `rows` (`count` of them), gradient pairs at `gh`, histograms at `hist`, each
  * feature's cells from `binOffsets[f]` on; `countStep` 1 counts rows, 0 leaves the counts alone. The
  * histogram threads receive this function as source text, so it must not reference anything outside
- * its own body.
+ * its own body: 32 is `CELL_BYTES`.
  */
 export function accumulateNode(
   kernel: HistogramKernel,
@@ -507,14 +528,14 @@ export function accumulateNode(
       f1 * nRows,
       f2 * nRows,
       f3 * nRows,
-      hist + binOffsets[f0] * 24,
-      hist + binOffsets[f1] * 24,
-      hist + binOffsets[f2] * 24,
-      hist + binOffsets[f3] * 24,
+      hist + binOffsets[f0] * 32,
+      hist + binOffsets[f1] * 32,
+      hist + binOffsets[f2] * 32,
+      hist + binOffsets[f3] * 32,
     );
   }
   for (; q < fEnd; q++) {
     const f = features[q];
-    kernel.accum1(rows, gh, count, f * nRows, hist + binOffsets[f] * 24, countStep);
+    kernel.accum1(rows, gh, count, f * nRows, hist + binOffsets[f] * 32, countStep);
   }
 }
