@@ -13,7 +13,7 @@ import { hyperparameterError, type ParamTable, validateParams, withDefaults } fr
 import { decodeLearnerArtifact, encodeArtifact } from './serialize.js';
 import { binMatrix, fitBinMapper } from './tree/binning.js';
 import { createGrowerContext, type GrownLeaf, growTree } from './tree/grower.js';
-import { complementRows, selectFeatures, selectRows } from './tree/sampling.js';
+import { selectFeatures, selectRows } from './tree/sampling.js';
 import type { Tree } from './tree/tree.js';
 import { FittedTreeEnsemble, type ImportanceKind } from './tree/tree-ensemble.js';
 import type { TreeEnsembleView } from './tree/tree-view.js';
@@ -181,9 +181,9 @@ export class GradientBoosting implements Regressor {
         loss.gradients(y, raw, weight, grad, hess);
         const bagCount =
           p.subsample < 1
-            ? selectRows(n, Math.max(1, Math.round(p.subsample * n)), rng, ctx.builder.rows)
+            ? selectRows(n, Math.max(1, Math.round(p.subsample * n)), rng, ctx.builder.rows, ctx.oobRows)
             : n;
-        const oobCount = bagCount < n ? complementRows(ctx.builder.rows, bagCount, n, ctx.oobRows) : 0;
+        const oobCount = n - bagCount;
         const features =
           p.colsampleByTree < 1
             ? treeFeatures.subarray(0, selectFeatures(allFeatures, p.colsampleByTree, rng, treeFeatures))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../core/rng.js';
-import { complementRows, selectFeatures, selectRows } from './sampling.js';
+import { selectFeatures, selectRows } from './sampling.js';
 
 describe('row and feature sampling', () => {
   it('selects k distinct rows, ascending, the same for the same seed', () => {
@@ -15,19 +15,26 @@ describe('row and feature sampling', () => {
     expect(rows.every((r) => r >= 0 && r < 100)).toBe(true);
   });
 
-  it('writes the rows not chosen, ascending, and together they are every row once', () => {
+  it('writes the rows not chosen, ascending, on request, drawing the same rows', () => {
     const chosen = new Int32Array(10);
-    const k = selectRows(10, 4, createRng(3), chosen);
-    const out = new Int32Array(10);
-    const m = complementRows(chosen, k, 10, out);
-    expect(m).toBe(6);
-    const rest = [...out.subarray(0, m)];
-    expect(rest).toEqual([...rest].sort((x, y) => x - y));
-    expect([...chosen.subarray(0, k), ...rest].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const alone = new Int32Array(10);
+    const rest = new Int32Array(10);
+    const k = selectRows(10, 4, createRng(3), chosen, rest);
+    expect(k).toBe(4);
+    expect(selectRows(10, 4, createRng(3), alone)).toBe(4);
+    expect([...chosen.subarray(0, k)]).toEqual([...alone.subarray(0, k)]);
+    const others = [...rest.subarray(0, 10 - k)];
+    expect(others).toEqual([...others].sort((x, y) => x - y));
+    expect([...chosen.subarray(0, k), ...others].sort((x, y) => x - y)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     // Hand-checked edges: nothing chosen, and everything chosen.
-    expect([...out.subarray(0, complementRows(new Int32Array(0), 0, 3, out))]).toEqual([0, 1, 2]);
-    expect(complementRows(Int32Array.of(0, 1, 2), 3, 3, out)).toBe(0);
-    expect([...out.subarray(0, complementRows(Int32Array.of(1, 3), 2, 5, out))]).toEqual([0, 2, 4]);
+    expect(selectRows(3, 0, createRng(1), chosen, rest)).toBe(0);
+    expect([...rest.subarray(0, 3)]).toEqual([0, 1, 2]);
+    rest.fill(-1);
+    expect(selectRows(3, 3, createRng(1), chosen, rest)).toBe(3);
+    expect([...chosen.subarray(0, 3)]).toEqual([0, 1, 2]);
+    expect(rest[0]).toBe(-1);
   });
 
   it('selects round(fraction · k) features, at least one, ascending', () => {

@@ -6,28 +6,24 @@ import type { Rng } from '../../core/rng.js';
 
 /**
  * Writes `k` of the row indices 0..n−1, chosen uniformly without replacement, ascending, into
- * `out`; returns k. Knuth's selection sampling: one pass and no sort.
+ * `out`; returns k. With `rest`, also writes the n − k rows not chosen there, ascending (a bag and
+ * its out-of-bag rows in one pass). Knuth's selection sampling: one pass and no sort.
  */
-export function selectRows(n: number, k: number, rng: Rng, out: Int32Array | Uint32Array): number {
+export function selectRows(
+  n: number,
+  k: number,
+  rng: Rng,
+  out: Int32Array | Uint32Array,
+  rest?: Int32Array,
+): number {
   let chosen = 0;
-  for (let i = 0; i < n && chosen < k; i++) {
-    if ((n - i) * rng.next() < k - chosen) out[chosen++] = i;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (chosen < k && (n - i) * rng.next() < k - chosen) out[chosen++] = i;
+    else if (rest) rest[m++] = i;
+    else if (chosen === k) break;
   }
   return chosen;
-}
-
-/**
- * Writes the row indices 0..n−1 that are not among the `k` ascending `chosen`, ascending, into
- * `out`; returns how many (n − k).
- */
-export function complementRows(chosen: Int32Array, k: number, n: number, out: Int32Array): number {
-  let m = 0;
-  let next = 0;
-  for (let i = 0; i < n; i++) {
-    if (next < k && chosen[next] === i) next++;
-    else out[m++] = i;
-  }
-  return m;
 }
 
 /** Writes round(fraction · k) of the k `features` (at least 1), ascending, into `out`; returns the count. */

@@ -286,7 +286,8 @@ function scanCategorical(
   }
   // Sorting by ratio makes the best "prefix vs rest" split near-optimal (Fisher 1958 for squared
   // error); both ends are scanned because the left side is capped at MAX_CAT_THRESHOLD categories.
-  const order = Array.from(catOrder.subarray(0, n)).sort((a, b) => catRatio[a] - catRatio[b] || a - b);
+  // Sorted in place (no array per call); ties go by bin, so the order is total and any sort finds it.
+  const order = catOrder.subarray(0, n).sort((a, b) => catRatio[a] - catRatio[b] || a - b);
   const maxK = Math.min(MAX_CAT_THRESHOLD, n - 1);
   for (let dir = 0; dir < 2; dir++) {
     let LG = 0;
