@@ -19,8 +19,8 @@
  *       (v128.store $o (f64x2.add (v128.load $o) $gh_i))
  *       (local.set $i (i32.add $i 1)) (br $next))))
  *
- * `accum4c` also adds 1 to each cell's count (offset 16); `accum1` does one feature and adds its
- * last parameter (1 or 0) to the count.
+ * `accum4c` also adds 1 to each cell's count (offset 16); `accum1`, `accum2` and `accum3` do the
+ * remaining one to three features and add their last parameter (1 or 0) to the count.
  */
 import { HISTOGRAM_CELL } from './histogram.js';
 
@@ -391,13 +391,18 @@ function partitionBody(): number[] {
 }
 
 /**
- * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, subtract, scan,
- * partition, clear and copyCounts.
+ * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, accum2, accum3,
+ * subtract, scan, partition, clear and copyCounts.
  * With `shared`, the memory it imports is shared (the histogram threads run the same kernels on it).
  */
 export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   const fourFeatures = [0x60, ...vector(Array.from({ length: 11 }, () => [I32])), 0];
-  const oneFeature = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32], [F64]]), 0];
+  // The remainder kernels: rows, gh, count, k columns, k histograms, countStep.
+  const remainder = (k: number) => [
+    0x60,
+    ...vector([...Array.from({ length: 3 + 2 * k }, () => [I32]), [F64]]),
+    0,
+  ];
   const twoAddresses = [0x60, ...vector([[I32], [I32]]), 0];
   const threeAddresses = [0x60, ...vector([[I32], [I32], [I32]]), 0];
   const fiveAddresses = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), ...vector([[I32]])];
@@ -408,7 +413,19 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
   ];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([fourFeatures, oneFeature, threeAddresses, scan, fiveAddresses, twoAddresses])),
+    ...section(
+      1,
+      vector([
+        fourFeatures,
+        remainder(1),
+        threeAddresses,
+        scan,
+        fiveAddresses,
+        twoAddresses,
+        remainder(2),
+        remainder(3),
+      ]),
+    ),
     // An imported memory of at least 0 pages: unshared with no maximum, or shared with at most 4 GiB.
     ...section(
       2,
@@ -421,7 +438,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         ],
       ]),
     ),
-    ...section(3, vector([[0], [0], [1], [2], [3], [4], [5], [5]])),
+    ...section(3, vector([[0], [0], [1], [2], [3], [4], [5], [5], [6], [7]])),
     ...section(
       7,
       vector([
@@ -433,6 +450,8 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         [...name('partition'), 0x00, 5],
         [...name('clear'), 0x00, 6],
         [...name('copyCounts'), 0x00, 7],
+        [...name('accum2'), 0x00, 8],
+        [...name('accum3'), 0x00, 9],
       ]),
     ),
     ...section(
@@ -446,6 +465,8 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         partitionBody(),
         clearBody(),
         copyCountsBody(),
+        kernelBody(2, 'parameter'),
+        kernelBody(3, 'parameter'),
       ]),
     ),
   ];
@@ -472,6 +493,28 @@ export interface HistogramKernel {
   accum4: FourFeatureKernel;
   accum4c: FourFeatureKernel;
   accum1(rows: number, gh: number, count: number, c: number, o: number, countStep: number): void;
+  accum2(
+    rows: number,
+    gh: number,
+    count: number,
+    c0: number,
+    c1: number,
+    o0: number,
+    o1: number,
+    countStep: number,
+  ): void;
+  accum3(
+    rows: number,
+    gh: number,
+    count: number,
+    c0: number,
+    c1: number,
+    c2: number,
+    o0: number,
+    o1: number,
+    o2: number,
+    countStep: number,
+  ): void;
   subtract(parent: number, child: number, bytes: number): void;
   clear(at: number, bytes: number): void;
   copyCounts(at: number, bytes: number): void;
@@ -534,8 +577,15 @@ export function accumulateNode(
       hist + binOffsets[f3] * 32,
     );
   }
-  for (; q < fEnd; q++) {
-    const f = features[q];
-    kernel.accum1(rows, gh, count, f * nRows, hist + binOffsets[f] * 32, countStep);
+  // The last one to three features in one pass too.
+  const [f0, f1, f2] = [features[q], features[q + 1], features[q + 2]];
+  if (fEnd - q === 3) {
+    const [o0, o1, o2] = [hist + binOffsets[f0] * 32, hist + binOffsets[f1] * 32, hist + binOffsets[f2] * 32];
+    kernel.accum3(rows, gh, count, f0 * nRows, f1 * nRows, f2 * nRows, o0, o1, o2, countStep);
+  } else if (fEnd - q === 2) {
+    const [o0, o1] = [hist + binOffsets[f0] * 32, hist + binOffsets[f1] * 32];
+    kernel.accum2(rows, gh, count, f0 * nRows, f1 * nRows, o0, o1, countStep);
+  } else if (fEnd - q === 1) {
+    kernel.accum1(rows, gh, count, f0 * nRows, hist + binOffsets[f0] * 32, countStep);
   }
 }
