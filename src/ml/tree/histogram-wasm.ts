@@ -175,7 +175,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     const binsToCopy = nFeatures > 0 ? binOffsets[features[nFeatures - 1] + 1] - binOffsets[features[0]] : 0;
     const countStep = this.unitHessian && count * nFeatures >= binsToCopy ? 0 : 1;
     const at = target.byteOffset;
-    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => kernel.clear(at + 8 * lo, 8 * (hi - lo)));
+    forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => target.fill(0, lo, hi));
     const job = {
       rowsAt: this.place.rowsAt + 4 * begin,
       count,

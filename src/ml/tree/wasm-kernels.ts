@@ -187,14 +187,6 @@ function subtractBody(): number[] {
   return [...unsignedLeb(body.length), ...body];
 }
 
-/** `clear(at, bytes)`: zeroes `bytes` bytes of histogram cells (memory.fill, a native memset). */
-function clearBody(): number[] {
-  const [at, bytes] = [0, 1];
-  const code = [...get(at), ...i32(0), ...get(bytes), op.bulk, 0x0b, 0x00, op.end];
-  const body = [...vector([]), ...code];
-  return [...unsignedLeb(body.length), ...body];
-}
-
 /**
  * `copyCounts(at, bytes)`: each cell's count becomes its hessian sum, over `bytes` bytes of cells
  * (after a kernel that left counts alone because every hessian is 1).
@@ -392,7 +384,7 @@ function partitionBody(): number[] {
 
 /**
  * The module: imports its memory as env.mem and exports accum4, accum4c, accum1, accum2, accum3,
- * subtract, scan, partition, clear and copyCounts.
+ * subtract, scan, partition and copyCounts.
  * With `shared`, the memory it imports is shared (the histogram threads run the same kernels on it).
  */
 export function histogramKernelModule(shared: boolean): WebAssembly.Module {
@@ -438,7 +430,7 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         ],
       ]),
     ),
-    ...section(3, vector([[0], [0], [1], [2], [3], [4], [5], [5], [6], [7]])),
+    ...section(3, vector([[0], [0], [1], [2], [3], [4], [5], [6], [7]])),
     ...section(
       7,
       vector([
@@ -448,10 +440,9 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         [...name('subtract'), 0x00, 3],
         [...name('scan'), 0x00, 4],
         [...name('partition'), 0x00, 5],
-        [...name('clear'), 0x00, 6],
-        [...name('copyCounts'), 0x00, 7],
-        [...name('accum2'), 0x00, 8],
-        [...name('accum3'), 0x00, 9],
+        [...name('copyCounts'), 0x00, 6],
+        [...name('accum2'), 0x00, 7],
+        [...name('accum3'), 0x00, 8],
       ]),
     ),
     ...section(
@@ -463,7 +454,6 @@ export function histogramKernelModule(shared: boolean): WebAssembly.Module {
         subtractBody(),
         scanBody(),
         partitionBody(),
-        clearBody(),
         copyCountsBody(),
         kernelBody(2, 'parameter'),
         kernelBody(3, 'parameter'),
@@ -516,7 +506,6 @@ export interface HistogramKernel {
     countStep: number,
   ): void;
   subtract(parent: number, child: number, bytes: number): void;
-  clear(at: number, bytes: number): void;
   copyCounts(at: number, bytes: number): void;
   partition(rows: number, count: number, column: number, side: number, scratch: number): number;
   scan(
