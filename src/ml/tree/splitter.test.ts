@@ -16,7 +16,7 @@ const params = (over: Partial<SplitParams> = {}): SplitParams => ({
 /** A histogram buffer from [grad, hess, count] per bin. */
 function histogramOf(perBin: Array<[number, number, number]>): Float64Array {
   const hist = new Float64Array(perBin.length * HISTOGRAM_CELL);
-  perBin.forEach((cell, b) => hist.set(cell, b * HISTOGRAM_CELL));
+  for (const [b, cell] of perBin.entries()) hist.set(cell, b * HISTOGRAM_CELL);
   return hist;
 }
 
