@@ -7,6 +7,7 @@
 
 import type { HistogramThreads } from '../parallel/parallel-histogram-builder.js';
 import {
+  countStepOf,
   forEachFeatureRun,
   gatherGradients,
   HISTOGRAM_CELL,
@@ -170,10 +171,7 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     const { features, binOffsets, nRows, kernel, threads } = this;
     const target = this.owns(out) ? out : this.scratch;
     const nFeatures = features.length;
-    // As in accumulateHistograms: with unit hessians the counts are the hessian sums, copied after
-    // the sums unless the node has fewer cells to visit than the copy would.
-    const binsToCopy = nFeatures > 0 ? binOffsets[features[nFeatures - 1] + 1] - binOffsets[features[0]] : 0;
-    const countStep = this.unitHessian && count * nFeatures >= binsToCopy ? 0 : 1;
+    const countStep = countStepOf(this.unitHessian, count, features, 0, nFeatures, binOffsets);
     const at = target.byteOffset;
     forEachFeatureRun(this.features, this.binOffsets, (lo, hi) => target.fill(0, lo, hi));
     const job = {

@@ -44,11 +44,7 @@ export function accumulateHistograms(
   hist: Float64Array,
 ): void {
   const end = begin + count;
-  // With every hessian exactly 1 the count of a bin equals its hessian sum, so the count update
-  // (a third of the memory traffic) is skipped and copied from the hessians at the end. The copy
-  // visits every bin, so a node with fewer rows than its features have bins counts as it goes.
-  const binsToCopy = fEnd > fBegin ? binOffsets[features[fEnd - 1] + 1] - binOffsets[features[fBegin]] : 0;
-  const countStep = unitHessian === 1 && count * (fEnd - fBegin) >= binsToCopy ? 0 : 1;
+  const countStep = countStepOf(unitHessian === 1, count, features, fBegin, fEnd, binOffsets);
   let k = fBegin;
   // Four features per pass over the rows: the row index and its gradient pair are loaded once for
   // four histograms, and the four independent read-modify-write chains overlap in the CPU (about
@@ -131,6 +127,24 @@ export function accumulateHistograms(
       for (let o = binOffsets[f] * HISTOGRAM_CELL; o < hi; o += HISTOGRAM_CELL) hist[o + 2] = hist[o + 1];
     }
   }
+}
+
+/**
+ * What a node's kernels add to each row's bin count: 0 when every hessian is exactly 1 and the
+ * counts can be copied from the hessian sums afterwards (skipping a third of the memory traffic),
+ * 1 otherwise. The copy visits every bin of `features[fBegin..fEnd)`, so a node with fewer rows
+ * than those features have bins counts as it goes.
+ */
+export function countStepOf(
+  unitHessian: boolean,
+  count: number,
+  features: Int32Array,
+  fBegin: number,
+  fEnd: number,
+  binOffsets: Int32Array,
+): number {
+  const binsToCopy = fEnd > fBegin ? binOffsets[features[fEnd - 1] + 1] - binOffsets[features[fBegin]] : 0;
+  return unitHessian && count * (fEnd - fBegin) >= binsToCopy ? 0 : 1;
 }
 
 /**
