@@ -181,7 +181,13 @@ export class GradientBoosting implements Regressor {
         loss.gradients(y, raw, weight, grad, hess);
         const bagCount =
           p.subsample < 1
-            ? selectRows(n, Math.max(1, Math.round(p.subsample * n)), rng, ctx.builder.rows, ctx.oobRows)
+            ? selectRows(
+                n,
+                Math.max(1, Math.round(p.subsample * n)),
+                rng,
+                ctx.builder.rows,
+                ctx.builder.oobRows,
+              )
             : n;
         const oobCount = n - bagCount;
         const features =
@@ -210,7 +216,7 @@ export class GradientBoosting implements Regressor {
           return p.learningRate * Math.min(leaf.upper, Math.max(leaf.lower, q));
         };
         const tree = grown.finish(leafValue, p.learningRate);
-        updateScores(tree, grown.leaves, rows, ctx.oobRows, raw);
+        updateScores(tree, grown.leaves, rows, ctx.builder.oobRows, raw);
         trees.push(tree);
 
         if (evalSet && evalRaw) {

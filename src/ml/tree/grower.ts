@@ -40,11 +40,6 @@ export interface GrowerContext {
   readonly histograms: HistogramPool;
   /** Scratch for partitioning, length nRows. */
   readonly scratch: Int32Array;
-  /**
-   * Out-of-bag rows of the tree being grown (bagging), length nRows: they take no part in its
-   * histograms but are partitioned with its rows, so each leaf knows them without a tree walk.
-   */
-  readonly oobRows: Int32Array;
   /** Scratch for partitioning: 1 when a bin goes left. */
   readonly sideOfBin: Uint8Array;
 }
@@ -122,7 +117,8 @@ export class HistogramPool {
 /**
  * Grows one tree over the rows `builder.rows[0..rootCount)` (or all rows in order when `allRows`),
  * considering the features `treeFeatures` (ascending). `grad`/`hess` are per row of the full data.
- * The out-of-bag rows `ctx.oobRows[0..oobCount)` are sorted into the leaves too.
+ * The out-of-bag rows `builder.oobRows[0..oobCount)` (bagging) are sorted into the leaves too, so
+ * each leaf knows them without a tree walk.
  */
 export function growTree(
   ctx: GrowerContext,
@@ -329,11 +325,13 @@ function partition(ctx: GrowerContext, leaf: LeafState, s: SplitInfo): { left: n
       goesLeft[b] = b === missing ? (s.defaultLeft ? 1 : 0) : b <= s.thresholdBin ? 1 : 0;
   }
   const column = s.feature * ctx.nRows;
+  const { builder } = ctx;
+  const split = (rows: Int32Array, begin: number, count: number): number =>
+    builder.partitionRows?.(rows, begin, count, column, goesLeft) ??
+    partitionRows(ctx, rows, begin, count, column);
   return {
-    left:
-      ctx.builder.partitionRows?.(leaf.begin, leaf.count, column, goesLeft) ??
-      partitionRows(ctx, ctx.builder.rows, leaf.begin, leaf.count, column),
-    oobLeft: partitionRows(ctx, ctx.oobRows, leaf.oobBegin, leaf.oobCount, column),
+    left: split(builder.rows, leaf.begin, leaf.count),
+    oobLeft: split(builder.oobRows, leaf.oobBegin, leaf.oobCount),
   };
 }
 
@@ -475,7 +473,6 @@ export function createGrowerContext(
     params,
     histograms: new HistogramPool(() => builder.allocateHistogram(), maxLive),
     scratch: new Int32Array(nRows),
-    oobRows: new Int32Array(nRows),
     sideOfBin: new Uint8Array(256),
     close: () => builder.close(),
   };

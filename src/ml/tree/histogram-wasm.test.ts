@@ -225,23 +225,33 @@ describe('the WebAssembly histogram kernels', () => {
     expect(best.gain).toBe(Number.NEGATIVE_INFINITY);
   });
 
-  it('partition the rows of a node stably by the side of their bins', () => {
+  it.each([
+    ['rows', 300, 2000],
+    ['oobRows', 700, 900],
+  ] as const)('partition the %s of a node stably by the side of their bins', (which, begin, count) => {
     // Feature 4's low bins and its missing bin go left; the node sits in the middle of the rows.
     const f = 4;
     const sideOfBin = new Uint8Array(256);
     for (let b = 0; b < 256; b++) sideOfBin[b] = b <= 40 || b === mapper.features[f].nBins - 1 ? 1 : 0;
-    const node = subset.slice(300, 2300);
+    const node = subset.slice(begin, begin + count);
+    const rows = wasm[which];
     wasm.rows.fill(-1);
-    wasm.rows.set(node, 300);
+    wasm.oobRows.fill(-2);
+    rows.set(node, begin);
     const goesLeft = (r: number) => sideOfBin[bins[f * n + r]] === 1;
     const left = node.filter(goesLeft);
-    expect(left.length).toBeGreaterThan(200);
-    expect(left.length).toBeLessThan(1800);
-    expect(wasm.partitionRows(300, node.length, f * n, sideOfBin)).toBe(left.length);
-    expect(Array.from(wasm.rows.subarray(300, 2300))).toEqual([...left, ...node.filter((r) => !goesLeft(r))]);
-    // Rows outside the node are untouched.
-    expect(wasm.rows[299]).toBe(-1);
-    expect(wasm.rows[2300]).toBe(-1);
+    expect(left.length).toBeGreaterThan(count / 10);
+    expect(left.length).toBeLessThan(count * 0.9);
+    expect(wasm.partitionRows(rows, begin, node.length, f * n, sideOfBin)).toBe(left.length);
+    expect(Array.from(rows.subarray(begin, begin + count))).toEqual([
+      ...left,
+      ...node.filter((r) => !goesLeft(r)),
+    ]);
+    // Rows outside the node, and the other row list, are untouched.
+    expect(rows[begin - 1]).toBe(rows[0]);
+    expect(rows[begin + count]).toBe(rows[0]);
+    const other = which === 'rows' ? wasm.oobRows : wasm.rows;
+    expect(other.every((r) => r === other[0])).toBe(true);
   });
 
   it('are the single-threaded builder whenever their memory can hold the data', () => {
@@ -249,9 +259,11 @@ describe('the WebAssembly histogram kernels', () => {
     expect(builder).toBeInstanceOf(WasmHistogramBuilder);
     builder.close();
     // Bins, then 4 bytes of row index and 16 of gradient pair per row, a scratch histogram (32 bytes a bin), the
-    // split scan's five results, the partition's side table and scratch rows, and the arena's
-    // histograms, each part starting on 16 bytes.
-    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(1008 + 400 + 1600 + 1600 + 48 + 256 + 400 + 2 * 1600);
+    // split scan's five results, the partition's side table and scratch rows, the out-of-bag rows
+    // and the arena's histograms, each part starting on 16 bytes.
+    expect(wasmHistogramBytes(1000, 100, 50, 2)).toBe(
+      1008 + 400 + 1600 + 1600 + 48 + 256 + 400 + 400 + 2 * 1600,
+    );
   });
 
   it('report a thread that cannot instantiate them as a failed fit, not a hang', () => {

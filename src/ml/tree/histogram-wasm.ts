@@ -52,7 +52,8 @@ function layout(binsLength: number, nRows: number, totalBins: number, histograms
   const resultAt = align16(scratchAt + histogramBytes);
   const sideAt = resultAt + 48;
   const partitionAt = sideAt + 256;
-  const arenaAt = align16(partitionAt + 4 * nRows);
+  const oobAt = align16(partitionAt + 4 * nRows);
+  const arenaAt = align16(oobAt + 4 * nRows);
   const stride = align16(histogramBytes);
   return {
     rowsAt,
@@ -61,6 +62,7 @@ function layout(binsLength: number, nRows: number, totalBins: number, histograms
     resultAt,
     sideAt,
     partitionAt,
+    oobAt,
     arenaAt,
     stride,
     arenaHistograms,
@@ -81,13 +83,20 @@ export function wasmHistogramBytes(
 /**
  * The builder on the WebAssembly kernels, on the calling thread alone or with `threads`. Its memory
  * (shared with the threads) holds a copy of the bins, the row indices the grower partitions
- * (`rows` is a view of it), the node's gradients and the histograms it hands the grower's pool,
+ * (`rows` and `oobRows` are views of it), the node's gradients and the histograms it hands the grower's pool,
  * which it fills, subtracts and scans in place. A buffer from elsewhere (past the arena) is filled
  * through a scratch histogram and subtracted and scanned in JavaScript.
  */
 export class WasmHistogramBuilder implements HistogramBuilder {
   readonly rows: Int32Array;
+  readonly oobRows: Int32Array;
   private readonly memory: WebAssembly.Memory;
+  /**
+   * The memory's buffer, read once: the memory never grows, so it stays the same, and
+   * `WebAssembly.Memory.buffer` is a call into the engine that took 7% of a Rossmann forecast's CPU
+   * when every build, subtraction and feature scan read it.
+   */
+  private readonly buffer: ArrayBuffer | SharedArrayBuffer;
   private readonly gh: Float64Array;
   private readonly scratch: Float64Array;
   private readonly scanResult: Float64Array;
@@ -119,8 +128,10 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     this.kernel = new WebAssembly.Instance(module, { env: { mem: this.memory } })
       .exports as unknown as HistogramKernel;
     const buffer = this.memory.buffer;
+    this.buffer = buffer;
     new Uint8Array(buffer, 0, bins.length).set(bins);
     this.rows = new Int32Array(buffer, this.place.rowsAt, nRows);
+    this.oobRows = new Int32Array(buffer, this.place.oobAt, nRows);
     this.gh = new Float64Array(buffer, this.place.ghAt, 2 * nRows);
     this.scratch = new Float64Array(buffer, this.place.scratchAt, HISTOGRAM_CELL * this.totalBins);
     this.scanResult = new Float64Array(buffer, this.place.resultAt, 5);
@@ -150,11 +161,11 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     if (this.allocated === this.place.arenaHistograms)
       return new Float64Array(HISTOGRAM_CELL * this.totalBins);
     const at = this.place.arenaAt + this.place.stride * this.allocated++;
-    return new Float64Array(this.memory.buffer, at, HISTOGRAM_CELL * this.totalBins);
+    return new Float64Array(this.buffer, at, HISTOGRAM_CELL * this.totalBins);
   }
 
   private owns(histogram: Float64Array): boolean {
-    return histogram.buffer === this.memory.buffer;
+    return histogram.buffer === this.buffer;
   }
 
   build(
@@ -245,10 +256,16 @@ export class WasmHistogramBuilder implements HistogramBuilder {
     return true;
   };
 
-  partitionRows(begin: number, count: number, column: number, sideOfBin: Uint8Array): number {
+  partitionRows(
+    rows: Int32Array,
+    begin: number,
+    count: number,
+    column: number,
+    sideOfBin: Uint8Array,
+  ): number {
     this.side.set(sideOfBin);
-    const { rowsAt, sideAt, partitionAt } = this.place;
-    return this.kernel.partition(rowsAt + 4 * begin, count, column, sideAt, partitionAt);
+    const { sideAt, partitionAt } = this.place;
+    return this.kernel.partition(rows.byteOffset + 4 * begin, count, column, sideAt, partitionAt);
   }
 
   close(): void {

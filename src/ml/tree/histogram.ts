@@ -233,6 +233,11 @@ export function forEachFeatureRun(
 export interface HistogramBuilder {
   /** Row indices the grower partitions in place (length nRows; shared memory when parallel). */
   readonly rows: Int32Array;
+  /**
+   * The out-of-bag rows of the tree being grown (length nRows), which the grower partitions with
+   * its rows but which take no part in histograms.
+   */
+  readonly oobRows: Int32Array;
   /** Features whose histograms `build` fills (all features the current tree may split on). */
   setFeatures(features: Int32Array): void;
   /** Declares that every hessian is exactly 1 (unweighted squared, absolute, quantile, Huber). */
@@ -256,10 +261,17 @@ export interface HistogramBuilder {
   /** The split scan of numeric features over this builder's histograms, when it has its own. */
   readonly scanPlainNumeric?: PlainNumericScan;
   /**
-   * The grower's `partitionRows` over `rows[begin..begin+count)`, when the builder has its own: the
-   * rows whose bin in the column starting at `column` has `sideOfBin` 1 go left; returns how many.
+   * The grower's `partitionRows` over `rows[begin..begin+count)`, when the builder has its own:
+   * `rows` is its `rows` or `oobRows`, and the rows whose bin in the column starting at `column`
+   * has `sideOfBin` 1 go left; returns how many.
    */
-  partitionRows?(begin: number, count: number, column: number, sideOfBin: Uint8Array): number;
+  partitionRows?(
+    rows: Int32Array,
+    begin: number,
+    count: number,
+    column: number,
+    sideOfBin: Uint8Array,
+  ): number;
   /** Releases threads; the builder cannot be used afterwards. */
   close(): void;
 }
@@ -267,6 +279,7 @@ export interface HistogramBuilder {
 /** The JavaScript builder, on the calling thread. */
 export class SerialHistogramBuilder implements HistogramBuilder {
   readonly rows: Int32Array;
+  readonly oobRows: Int32Array;
   private readonly gh: Float64Array;
   private features: Int32Array = new Int32Array(0);
   private unitHessian = 0;
@@ -277,6 +290,7 @@ export class SerialHistogramBuilder implements HistogramBuilder {
     private readonly binOffsets: Int32Array,
   ) {
     this.rows = new Int32Array(nRows);
+    this.oobRows = new Int32Array(nRows);
     this.gh = new Float64Array(2 * nRows);
   }
 
