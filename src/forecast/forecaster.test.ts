@@ -33,15 +33,15 @@ function synthetic(nSeries: number, days: number, seed = 1): Panel {
   return buildPanel({ seriesId, date, y, exog: { promo } });
 }
 
-/** A Ridge that counts its fits, to check how often a backtest trains. */
-function countingRidge(counter: { fits: number }, alpha = 1): () => Regressor {
+/** A Ridge that calls `onFit` with the matrix of each fit. */
+function observedRidge(onFit: (X: FeatureMatrix) => void, alpha = 1): () => Regressor {
   return () => {
     const inner = new Ridge({ alpha });
     return {
       name: 'Ridge',
       params: inner.params,
       fit(X: FeatureMatrix, y: Float64Array) {
-        counter.fits++;
+        onFit(X);
         inner.fit(X, y);
         return this;
       },
@@ -50,6 +50,11 @@ function countingRidge(counter: { fits: number }, alpha = 1): () => Regressor {
       serialize: () => inner.serialize(),
     };
   };
+}
+
+/** A Ridge that counts its fits, to check how often a backtest trains. */
+function countingRidge(counter: { fits: number }, alpha = 1): () => Regressor {
+  return observedRidge(() => counter.fits++, alpha);
 }
 
 const small: Partial<ForecasterOptions> = {
@@ -239,6 +244,35 @@ describe('Forecaster', () => {
     const f = new Forecaster({ models: { naive: () => seasonalNaiveModel(7) } });
     expect(() => f.predict(3)).toThrow(/not fitted/);
     expect(() => f.fit(synthetic(1, 30), { h: 0 })).toThrow(/horizon/);
+  });
+});
+
+describe('Forecaster members with the same training set', () => {
+  const recordingRidge = (seen: FeatureMatrix[], alpha: number) => observedRidge((X) => seen.push(X), alpha);
+  const options = (seen: FeatureMatrix[]): ForecasterOptions => ({
+    ...small,
+    models: {
+      direct: () => globalModel({ learner: recordingRidge(seen, 1), strategy: 'direct' }),
+      direct_stiff: () => globalModel({ learner: recordingRidge(seen, 50), strategy: 'direct' }),
+      recursive: () => globalModel({ learner: recordingRidge(seen, 1), strategy: 'recursive' }),
+    },
+  });
+
+  it('train on one matrix, and forecast as when each is fitted alone', () => {
+    const panel = synthetic(3, 120);
+    const seen: FeatureMatrix[] = [];
+    const f = new Forecaster(options(seen)).fit(panel, { h: 7 });
+    expect(seen).toHaveLength(3);
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).not.toBe(seen[0]);
+    // The direct members' matrix has no lag under the horizon; the recursive member's has lag 1.
+    expect(seen[2].nCols).toBeGreaterThan(seen[0].nCols);
+    const together = f.predict(7).models;
+    for (const name of ['direct', 'direct_stiff', 'recursive']) {
+      const { models } = options([]);
+      const alone = new Forecaster({ ...options([]), models: { [name]: models[name] } }).fit(panel, { h: 7 });
+      expect([...alone.predict(7).models[name].yhat]).toEqual([...together[name].yhat]);
+    }
   });
 });
 

@@ -259,6 +259,8 @@ export class Forecaster {
       horizon: h,
       strategy: this.options.strategy ?? 'recursive',
       quantiles: this.intervalMethod === 'quantile-loss' ? this.quantiles : [],
+      // The members share the training sets they have in common.
+      trainingSets: new Map(),
       features: {
         lags: this.options.lags,
         lagTransforms: this.options.lagTransforms,

@@ -19,7 +19,7 @@ import {
 } from '../features/definition.js';
 import { buildFeatureSet, type FeatureConfig } from '../features/feature-set.js';
 import { type Panel, seriesCount } from '../features/panel.js';
-import type { Regressor } from '../ml/estimator.js';
+import type { FeatureMatrix, Regressor } from '../ml/estimator.js';
 import {
   decodeArtifact,
   deserializeLearner,
@@ -177,13 +177,16 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
     fit(panel: Panel, context: FitContext) {
       const strategy = options.strategy ?? context.strategy;
       const minLag = strategy === 'direct' ? context.horizon : 1;
-      const defs = buildFeatureSet(panel, context.features, minLag);
-      const rows = trainingRows(panel, options.trainWindow ?? Number.POSITIVE_INFINITY);
-      if (rows.length === 0) throw new SalescastError('INVALID_DATA', 'no observed target to train on.');
-      const X = computeBatch(panel, defs, rows);
-      const y = new Float64Array(rows.length);
-      for (let i = 0; i < rows.length; i++) y[i] = panel.y[rows[i]];
-      const sampleWeight = panel.weight ? Float64Array.from(rows, (r) => panel.weight![r]) : undefined;
+      const key = trainingSetKey(minLag, options.trainWindow);
+      let set = context.trainingSets?.get(key);
+      if (!set) {
+        // Only the latest set is kept: members sharing one are fitted one after another, and a
+        // large panel's matrix is hundreds of megabytes.
+        context.trainingSets?.clear();
+        set = trainingSet(panel, context.features, minLag, options.trainWindow);
+        context.trainingSets?.set(key, set);
+      }
+      const { defs, X, y, sampleWeight } = set;
       const point = options.learner().fit(X, y, { sampleWeight });
       const quantiles = new Map<number, Regressor>();
       if (options.quantileLearner) {
@@ -231,6 +234,38 @@ function makeGlobalModel(options: GlobalModelOptions, restored: Fitted | undefin
         artifacts: [fitted.point.serialize(), ...levels.map((q) => fitted!.quantiles.get(q)!.serialize())],
       };
     },
+  };
+}
+
+/** The rows a global model trains on, their features and targets (shared through `FitContext`). */
+export interface TrainingSet {
+  readonly defs: FeatureDefinition[];
+  readonly X: FeatureMatrix;
+  readonly y: Float64Array;
+  readonly sampleWeight: Float64Array | undefined;
+}
+
+/** What makes two global models' training sets on one panel the same: their lags and window. */
+function trainingSetKey(minLag: number, trainWindow: number | undefined): string {
+  return `${minLag}/${trainWindow ?? 'all'}`;
+}
+
+function trainingSet(
+  panel: Panel,
+  features: FeatureConfig,
+  minLag: number,
+  trainWindow: number | undefined,
+): TrainingSet {
+  const defs = buildFeatureSet(panel, features, minLag);
+  const rows = trainingRows(panel, trainWindow ?? Number.POSITIVE_INFINITY);
+  if (rows.length === 0) throw new SalescastError('INVALID_DATA', 'no observed target to train on.');
+  const y = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) y[i] = panel.y[rows[i]];
+  return {
+    defs,
+    X: computeBatch(panel, defs, rows),
+    y,
+    sampleWeight: panel.weight ? Float64Array.from(rows, (r) => panel.weight![r]) : undefined,
   };
 }
 

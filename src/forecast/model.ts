@@ -6,6 +6,7 @@
  */
 import type { FeatureConfig } from '../features/feature-set.js';
 import type { Panel } from '../features/panel.js';
+import type { TrainingSet } from './global-model.js';
 
 export type Strategy = 'recursive' | 'direct';
 
@@ -18,6 +19,13 @@ export interface FitContext {
   readonly strategy: Strategy;
   /** Quantile levels wanted from models that learn quantiles themselves (quantile loss). */
   readonly quantiles: readonly number[];
+  /**
+   * The training sets global models have computed from this fit's panel, by their features and
+   * window (`trainingSetKey`): the members of an ensemble that train on the same rows of the same
+   * features (the direct squared-error and Tweedie boostings, fitted one after the other) compute
+   * them once. Absent, each model computes its own.
+   */
+  readonly trainingSets?: Map<string, TrainingSet>;
 }
 
 /** Point and (optional) model-native quantile forecasts, series-major: value (s, k) at `s * h + k`. */
