@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { BinMapper } from './binning.js';
 import { HISTOGRAM_CELL } from './histogram.js';
-import { findBestSplit, gainGivenOutput, leafOutput, SplitInfo, type SplitParams } from './splitter.js';
+import {
+  findBestSplit,
+  gainGivenOutput,
+  leafOutput,
+  SplitInfo,
+  type SplitParams,
+  sortBinsByRatio,
+} from './splitter.js';
 
 const params = (over: Partial<SplitParams> = {}): SplitParams => ({
   minDataInLeaf: 1,
@@ -126,5 +133,29 @@ describe('findBestSplit', () => {
     expect(best.categorical).toBe(true);
     const left = [0, 1, 2, 3, 4, 5].filter((c) => best.leftBins[c] === 1);
     expect(left.length === 3 && left.every((c) => c % 2 === left[0] % 2)).toBe(true);
+  });
+});
+
+describe('sortBinsByRatio', () => {
+  it('orders bins by ratio, then by bin, as a comparator sort does, at every length', () => {
+    let state = 7;
+    const rand = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    for (const n of [2, 3, 15, 16, 17, 31, 32, 33, 100, 254, 256]) {
+      // Few distinct ratios, so ties (broken by bin) are common; some are −0 and +0.
+      const ratio = Float64Array.from(
+        { length: 256 },
+        () => Math.round(rand() * 8 - 4) / 4 || (rand() < 0.5 ? -0 : 0),
+      );
+      const bins = Int32Array.from({ length: n }, (_, k) => k).reverse();
+      for (let k = n - 1; k > 0; k--) {
+        const j = Math.floor(rand() * (k + 1));
+        [bins[k], bins[j]] = [bins[j], bins[k]];
+      }
+      const expected = [...bins].sort((a, b) => ratio[a] - ratio[b] || a - b);
+      expect([...sortBinsByRatio(bins, n, ratio, new Int32Array(256))]).toEqual(expected);
+    }
   });
 });
