@@ -41,7 +41,7 @@ const ARENA_BYTES = 256 * 2 ** 20;
 /**
  * Where a builder keeps what in its memory: the bins, the row indices, the node's gradient pairs,
  * a scratch histogram, the split scan's result, the partition's bin-to-side table and scratch rows,
- * and `arenaHistograms` histograms for the grower, each on 16 bytes.
+ * the out-of-bag row indices, and `arenaHistograms` histograms for the grower, each on 16 bytes.
  */
 function layout(binsLength: number, nRows: number, totalBins: number, histogramsPerTree: number) {
   const histogramBytes = CELL_BYTES * totalBins;
@@ -83,8 +83,8 @@ export function wasmHistogramBytes(
 /**
  * The builder on the WebAssembly kernels, on the calling thread alone or with `threads`. Its memory
  * (shared with the threads) holds a copy of the bins, the row indices the grower partitions
- * (`rows` and `oobRows` are views of it), the node's gradients and the histograms it hands the grower's pool,
- * which it fills, subtracts and scans in place. A buffer from elsewhere (past the arena) is filled
+ * (`rows` and `oobRows` are views of it), the node's gradients and the histograms it hands the
+ * grower's pool, which it fills, subtracts and scans in place. A buffer from elsewhere (past the arena) is filled
  * through a scratch histogram and subtracted and scanned in JavaScript.
  */
 export class WasmHistogramBuilder implements HistogramBuilder {
@@ -92,9 +92,9 @@ export class WasmHistogramBuilder implements HistogramBuilder {
   readonly oobRows: Int32Array;
   private readonly memory: WebAssembly.Memory;
   /**
-   * The memory's buffer, read once: the memory never grows, so it stays the same, and
-   * `WebAssembly.Memory.buffer` is a call into the engine that took 7% of a Rossmann forecast's CPU
-   * when every build, subtraction and feature scan read it.
+   * The memory's buffer, read once: the memory never grows, so it stays the same, while the
+   * `WebAssembly.Memory.buffer` getter is a call into the engine, and every build, subtraction and
+   * feature scan asks which buffer a histogram is in.
    */
   private readonly buffer: ArrayBuffer | SharedArrayBuffer;
   private readonly gh: Float64Array;

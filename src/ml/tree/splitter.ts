@@ -92,7 +92,7 @@ const catOrder = new Int32Array(256);
 const catRatio = new Float64Array(256);
 const catMerge = new Int32Array(256);
 
-/** Runs the merge sort of `sortBinsByRatio` starts from, each sorted by insertion. */
+/** Length of the runs, each sorted by insertion, that `sortBinsByRatio` then merges. */
 const INSERTION_RUN = 16;
 
 /**
