@@ -84,8 +84,8 @@ export function wasmHistogramBytes(
  * The builder on the WebAssembly kernels, on the calling thread alone or with `threads`. Its memory
  * (shared with the threads) holds a copy of the bins, the row indices the grower partitions
  * (`rows` and `oobRows` are views of it), the node's gradients and the histograms it hands the
- * grower's pool, which it fills, subtracts and scans in place. A buffer from elsewhere (past the arena) is filled
- * through a scratch histogram and subtracted and scanned in JavaScript.
+ * grower's pool, which it fills, subtracts and scans in place. A buffer from elsewhere (past the
+ * arena) is filled through a scratch histogram and subtracted and scanned in JavaScript.
  */
 export class WasmHistogramBuilder implements HistogramBuilder {
   readonly rows: Int32Array;

@@ -252,8 +252,8 @@ export interface HistogramBuilder {
     out: Float64Array,
   ): void;
   /**
-   * A new buffer for one node's histograms (`totalBins × HISTOGRAM_CELL`), for the grower's pool: the builder
-   * fills and subtracts its own buffers in place.
+   * A new buffer for one node's histograms (`totalBins × HISTOGRAM_CELL`), for the grower's pool:
+   * the builder fills and subtracts its own buffers in place.
    */
   allocateHistogram(): Float64Array;
   /** `parent -= child` over the current features (`subtractHistogram`). */
