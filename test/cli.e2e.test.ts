@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +55,36 @@ describe.runIf(existsSync(BIN))('salescast CLI', () => {
     );
   });
 
+  it('serve listens on SALESCAST_HOST and SALESCAST_PORT, and exits 2 naming a bad one', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'salescast-cli-'));
+    const bad = run(['serve', '--data-dir', dataDir], { ...process.env, SALESCAST_PORT: '80a' });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("value '80a' from env 'SALESCAST_PORT' is invalid");
+    expect(bad.err).toContain('must be an integer in [0, 65535]');
+
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--role', 'api', '--json', '--data-dir', dataDir], {
+      env: { ...process.env, SALESCAST_HOST: '127.0.0.1', SALESCAST_PORT: String(port) },
+    });
+    try {
+      const started = await new Promise<{ url: string }>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk) => {
+          out += chunk;
+          // The result line is the one with the URL; pino's log lines are JSON too.
+          const line = out.split('\n').find((l) => l.startsWith('{"url"'));
+          if (line) resolve(JSON.parse(line));
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code} before listening`)));
+      });
+      expect(started.url).toBe(`http://127.0.0.1:${port}`);
+      const health = await fetch(`${started.url}/healthz`);
+      expect(health.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   // One test per command, like the help checks: each spawns a process, and on a loaded machine a
   // single loop over every command outlasted the test timeout.
   it.each(commandPaths().map((p) => [p.join(' ')]))('%s exits 2 on an unknown option', (path) => {
@@ -62,3 +93,15 @@ describe.runIf(existsSync(BIN))('salescast CLI', () => {
     expect(r.err).not.toMatch(STACK_FRAME);
   });
 });
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -3,7 +3,7 @@
  * job runner and retrain scheduler; BullMQ shares the work between processes when REDIS_URL is set). Migrations run at start; SIGTERM or SIGINT
  * stops accepting connections, lets in-flight requests finish, closes the database and exits 0.
  */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { choiceOption, intOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
@@ -39,8 +39,16 @@ export function registerServe(program: Command): void {
     program
       .command('serve')
       .description('Run the HTTP API server (and the worker) until SIGTERM.')
-      .option('--host <host>', 'address to listen on', '127.0.0.1')
-      .option('--port <port>', 'port to listen on', intOption(0, 65535), 8080)
+      // Containers and process managers set the address through the environment; a flag wins.
+      .addOption(
+        new Option('--host <host>', 'address to listen on').env('SALESCAST_HOST').default('127.0.0.1'),
+      )
+      .addOption(
+        new Option('--port <port>', 'port to listen on')
+          .env('SALESCAST_PORT')
+          .argParser(intOption(0, 65535))
+          .default(8080),
+      )
       .option('--role <role>', 'api, worker or all', choiceOption(SERVE_ROLES), 'all')
       .option('--demo', 'on an empty database, create the demo tenant with demo data'),
   )
