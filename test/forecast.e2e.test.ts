@@ -201,4 +201,97 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
     expect(mixed.code, mixed.err).toBe(2);
     expect(mixed.err).toMatch(/future-text\.csv: column 'temp' holds text \(e\.g\. 'warm'\) but is numeric/);
   });
+
+  it('refuses data a saved model cannot forecast, bad numbers and outputs that would replace inputs', {
+    timeout: 180_000,
+  }, async () => {
+    const day = (i: number) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
+    const rows = (ids: string[], cell: (id: string, i: number) => string) =>
+      ids.flatMap((id) => Array.from({ length: 40 }, (_, i) => cell(id, i)));
+    const write = async (name: string, header: string, lines: string[]) => {
+      const path = join(root, name);
+      await writeFile(path, `${header}\n${lines.join('\n')}\n`);
+      return path;
+    };
+    const good = rows(['a', 'b'], (id, i) => `${id},${day(i)},${10 + (i % 7)},1.5`);
+    const data = await write('good.csv', 'series_id,date,y,price', good);
+    const model = join(root, 'good.scf');
+    const trained = run(['train', '--data', data, '--horizon', '7', '--model', 'linear', '--out', model]);
+    expect(trained.code, trained.err).toBe(0);
+    const forecastWith = (path: string) =>
+      run([
+        'forecast',
+        '--data',
+        path,
+        '--model-file',
+        model,
+        '--horizon',
+        '7',
+        '--out',
+        join(root, 'y.csv'),
+      ]);
+    const expectRefusal = (r: ReturnType<typeof run>, message: string) => {
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim()).toBe(`salescast: ${message}`);
+    };
+
+    const noPrice = await write(
+      'no-price.csv',
+      'series_id,date,y',
+      good.map((l) => l.replace(/,1\.5$/, '')),
+    );
+    expectRefusal(
+      forecastWith(noPrice),
+      "no-price.csv: the model was trained with the column 'price', which the data lacks.",
+    );
+    const renamed = await write(
+      'new-series.csv',
+      'series_id,date,y,price',
+      good.map((l) => l.replace(/^a,/, 'z,')),
+    );
+    expectRefusal(
+      forecastWith(renamed),
+      "new-series.csv: series 'z' is not in the model's training data; a model forecasts only the series it was trained on.",
+    );
+    const weekly = await write(
+      'weekly.csv',
+      'series_id,date,y,price',
+      rows(['a'], (id, i) => `${id},${day(7 * i)},10,1.5`),
+    );
+    expectRefusal(
+      forecastWith(weekly),
+      'weekly.csv: the data is weekly but the model was trained on daily data.',
+    );
+
+    // Line 9 is the eighth data row.
+    const withCell = async (name: string, row: string) => {
+      const lines = [...good];
+      lines[7] = row;
+      return write(name, 'series_id,date,y,price', lines);
+    };
+    const fit = (path: string) =>
+      run(['forecast', '--data', path, '--horizon', '3', '--model', 'naive', '--out', join(root, 'y.csv')]);
+    expectRefusal(
+      fit(await withCell('y-inf.csv', 'a,2024-01-08,Infinity,1.5')),
+      'y-inf.csv:9: y is Infinity, not a finite number.',
+    );
+    expectRefusal(
+      fit(await withCell('price-inf.csv', 'a,2024-01-08,10,1e400')),
+      'price-inf.csv:9: price is Infinity, not a finite number.',
+    );
+    expectRefusal(fit(await withCell('no-id.csv', ',2024-01-08,10,1.5')), 'no-id.csv:9: series_id is empty.');
+    expectRefusal(fit(join(root, 'nowhere')), `${join(root, 'nowhere')}: no such file or directory.`);
+
+    // The output is checked before any work: the input stays as it was.
+    const before = await readFile(data, 'utf8');
+    expectRefusal(
+      run(['forecast', '--data', data, '--horizon', '3', '--model', 'naive', '--out', data]),
+      `--out ${data} is the file given to --data: writing it would replace that data; choose another path.`,
+    );
+    expect(await readFile(data, 'utf8')).toBe(before);
+    expectRefusal(
+      run(['backtest', '--data', data, '--horizon', '3', '--model', 'naive', '--out', root]),
+      `--out ${root} is a directory; give the path of a file to write.`,
+    );
+  });
 });

@@ -2,9 +2,13 @@
  * Option parsers shared by commands. A parser throws commander's InvalidArgumentError, which the
  * program turns into exit code 2 with a one-line message naming the option.
  */
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { parseIsoDay } from '../core/dates.js';
+import { SalescastError } from '../core/errors.js';
+import { isDirectory } from '../store/forecast-data.js';
 
 export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -53,4 +57,44 @@ export function withCommonOptions(cmd: Command): Command {
   return cmd
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .option('--data-dir <dir>', 'where salescast keeps its state (env SALESCAST_DATA_DIR, default ./var)');
+}
+
+/**
+ * Refuses, before any work, an output path that is a directory or that would replace one of the
+ * command's input files (their data would be lost). `inputs`: each input option and its path.
+ */
+export function checkOutputPath(
+  outOption: string,
+  out: string | undefined,
+  inputs: Readonly<Record<string, string | undefined>>,
+): void {
+  if (out === undefined) return;
+  if (isDirectory(out)) {
+    throw new SalescastError(
+      'USAGE',
+      `${outOption} ${out} is a directory; give the path of a file to write.`,
+      {
+        field: outOption.replace(/^--/, ''),
+      },
+    );
+  }
+  const target = canonicalPath(out);
+  for (const [option, input] of Object.entries(inputs)) {
+    if (input !== undefined && canonicalPath(input) === target) {
+      throw new SalescastError(
+        'USAGE',
+        `${outOption} ${out} is the file given to ${option}: writing it would replace that data; choose another path.`,
+        { field: outOption.replace(/^--/, '') },
+      );
+    }
+  }
+}
+
+/** The absolute path of `path` with symbolic links resolved when it exists. */
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }

@@ -234,11 +234,20 @@ export class SalescastError extends Error {
   /** One line: `file:line: field: message`, with the parts that apply. */
   toLine(): string {
     const { file, line, field } = this.location;
-    const where = [file && (line !== undefined ? `${file}:${line}` : file), field && `column '${field}'`]
+    // A field of a file is one of its columns; without a file it is an option or a parameter. A
+    // message that already names the field is not prefixed with it again.
+    const fieldLabel = field && !namesField(this.message, field) && (file ? `column '${field}'` : `'${field}'`);
+    const where = [file && (line !== undefined ? `${file}:${line}` : file), fieldLabel]
       .filter(Boolean)
       .join(': ');
     return where && !this.message.includes(file ?? '\u0000') ? `${where}: ${this.message}` : this.message;
   }
+}
+
+/** Whether `message` names `field` as a word of its own, or as the option `--field`. */
+function namesField(message: string, field: string): boolean {
+  const escaped = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w-])(--)?${escaped}($|[^\\w-])`).test(message);
 }
 
 /** Thrown when a model predicts, explains or serializes before `fit`. */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { SalescastError } from '../core/errors.js';
 
 /** A temporary path next to `target` (same filesystem, so the final rename is atomic). */
 export function temporarySibling(target: string): string {
@@ -20,6 +21,11 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
     await rename(tmp, target);
   } catch (e) {
     await rm(tmp, { force: true });
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new SalescastError('USAGE', `${target} is a directory; give the path of a file to write.`, {
+        file: basename(target),
+      });
+    }
     throw e;
   }
 }

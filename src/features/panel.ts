@@ -212,6 +212,27 @@ function isTextColumn(values: ArrayLike<number> | readonly (string | null)[]): v
 }
 
 /**
+ * The frequency the observed targets of `panel` follow, whatever grid it was built on: daily when
+ * two observations of a series lie a non-multiple of 7 days apart, weekly when every gap is a
+ * multiple of 7; undefined when no series has two observations.
+ */
+export function observedFrequency(panel: Panel): Frequency | undefined {
+  let seen = false;
+  for (let s = 0; s < seriesCount(panel); s++) {
+    let last = Number.NaN;
+    for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
+      if (Number.isNaN(panel.y[r])) continue;
+      if (!Number.isNaN(last)) {
+        if ((panel.dates[r] - last) % 7 !== 0) return 'day';
+        seen = true;
+      }
+      last = panel.dates[r];
+    }
+  }
+  return seen ? 'week' : undefined;
+}
+
+/**
  * Daily when any series has two dates one day apart, weekly when every spacing is a multiple of 7.
  * Throws INVALID_DATA when no series has two dates.
  */

@@ -4,14 +4,21 @@
  * panel, and model artifact files. The CLI commands, the model registry and the monitoring jobs read
  * datasets through it.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import type { ColumnValues, Table } from '../data/duckdb.js';
 import { PANEL_KEY_AND_OUTCOME_COLUMNS } from '../data/schema.js';
-import { buildPanel, isCategorical, type LongColumns, type Panel, panelLevels } from '../features/panel.js';
+import {
+  buildPanel,
+  isCategorical,
+  type LongColumns,
+  observedFrequency,
+  type Panel,
+  panelLevels,
+} from '../features/panel.js';
 
 /** Panel columns that are never drivers: the key, the outcomes, and a store's opening date. */
 const PANEL_NON_DRIVERS = new Set<string>([...PANEL_KEY_AND_OUTCOME_COLUMNS, 'opening_date']);
@@ -21,6 +28,12 @@ export interface ReadDataOptions {
   readonly future?: boolean;
   /** Training panel whose categorical levels and frequency the future frame must share. */
   readonly like?: Panel;
+  /**
+   * The history a saved model was fitted on, for data that model is to forecast: the data must
+   * have its frequency, its drivers and only its series (the model learned each series' scale and
+   * has none for a new one). Implies `like`.
+   */
+  readonly trainedOn?: Panel;
 }
 
 /**
@@ -30,7 +43,19 @@ export interface ReadDataOptions {
  * drivers the panel's driver columns; stockout rows get weight 0 because they censor demand.
  */
 export async function readForecastData(path: string, options: ReadDataOptions = {}): Promise<Panel> {
+  if (!existsSync(path)) {
+    throw new SalescastError('SOURCE_NOT_FOUND', `${path}: no such file or directory.`, {
+      file: basename(path),
+    });
+  }
   const file = isDirectory(path) ? join(path, 'panel.parquet') : path;
+  if (file !== path && !existsSync(file)) {
+    throw new SalescastError(
+      'SOURCE_NOT_FOUND',
+      `${path} is a directory without panel.parquet: give a long file (CSV, Parquet, JSON) or an ingested panel's directory.`,
+      { file: basename(path) },
+    );
+  }
   // Loaded here, not at the top: DuckDB's native binding is slow to load and most commands never
   // read a table.
   const { readTable } = await import('../data/duckdb.js');
@@ -38,13 +63,49 @@ export async function readForecastData(path: string, options: ReadDataOptions = 
   const name = basename(file);
   const isIngested = !table.columns.includes('series_id') && table.columns.includes('store_id');
   const long = isIngested ? ingestedColumns(table, name, options) : longColumns(table, name, options);
+  const like = options.like ?? options.trainedOn;
   const panel = buildPanel(long, {
     source: name,
-    freq: options.like?.freq,
-    levels: options.like ? panelLevels(options.like) : undefined,
+    freq: like?.freq,
+    levels: like ? panelLevels(like) : undefined,
   });
-  if (options.like) checkNumericDrivers(panel, options.like, name);
+  if (like) checkNumericDrivers(panel, like, name);
+  if (options.trainedOn) checkModelFits(panel, options.trainedOn, name);
   return panel;
+}
+
+/** INVALID_DATA, naming the file, unless a model fitted on `trained` can forecast `data`. */
+function checkModelFits(data: Panel, trained: Panel, file: string): void {
+  const describe = (freq: string) => (freq === 'week' ? 'weekly' : 'daily');
+  const freq = observedFrequency(data);
+  if (freq && freq !== trained.freq) {
+    throw new SalescastError(
+      'INVALID_DATA',
+      `${file}: the data is ${describe(freq)} but the model was trained on ${describe(trained.freq)} data.`,
+      { file, field: 'date' },
+    );
+  }
+  const missing = Object.keys(trained.exog).filter((c) => !(c in data.exog));
+  if (missing.length > 0) {
+    throw new SalescastError(
+      'MISSING_COLUMN',
+      `${file}: the model was trained with the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `'${c}'`).join(', ')}, which the data lacks.`,
+      { file, field: missing[0] },
+    );
+  }
+  const known = new Set(trained.seriesIds);
+  const unknown = data.seriesIds.filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    const shown = unknown
+      .slice(0, 3)
+      .map((id) => `'${id}'`)
+      .join(', ');
+    throw new SalescastError(
+      'INVALID_DATA',
+      `${file}: ${unknown.length === 1 ? `series ${shown} is` : `${unknown.length} series are`} not in the model's training data${unknown.length > 1 ? ` (e.g. ${shown})` : ''}; a model forecasts only the series it was trained on.`,
+      { file, field: 'series_id' },
+    );
+  }
 }
 
 /**
@@ -82,7 +143,8 @@ export async function readArtifact(path: string): Promise<Uint8Array> {
   }
 }
 
-function isDirectory(path: string): boolean {
+/** Whether `path` is an existing directory. */
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -92,10 +154,18 @@ function isDirectory(path: string): boolean {
 
 function longColumns(table: Table, file: string, options: ReadDataOptions): LongColumns {
   const seriesId = textOf(table.get('series_id'));
+  const empty = seriesId.indexOf('');
+  if (empty >= 0) {
+    throw new SalescastError('INVALID_DATA', `${file}:${empty + 2}: series_id is empty.`, {
+      file,
+      line: empty + 2,
+      field: 'series_id',
+    });
+  }
   const date = daysOf(table.get('date'), file);
   const exog: Record<string, ColumnValues> = {};
   for (const c of table.columns)
-    if (c !== 'series_id' && c !== 'date' && c !== 'y') exog[c] = driver(table.get(c));
+    if (c !== 'series_id' && c !== 'date' && c !== 'y') exog[c] = driver(table.get(c), file, c);
   if (options.future) return { seriesId, date, exog };
   return { seriesId, date, y: numbersOf(table.get('y'), file, 'y'), exog };
 }
@@ -106,14 +176,14 @@ function ingestedColumns(table: Table, file: string, options: ReadDataOptions): 
   const seriesId = stores.map((s, i) => `${s}/${products[i]}`);
   const date = daysOf(table.get('date'), file);
   const exog: Record<string, ColumnValues> = {};
-  for (const c of table.columns) if (!PANEL_NON_DRIVERS.has(c)) exog[c] = driver(table.get(c));
+  for (const c of table.columns) if (!PANEL_NON_DRIVERS.has(c)) exog[c] = driver(table.get(c), file, c);
   if (options.future) return { seriesId, date, exog };
   const y = numbersOf(table.get('units'), file, 'units');
   const weight = new Float64Array(y.length).fill(1);
   if (table.columns.includes('stockout')) {
     // Stockout periods censor demand: they leave the training target, and the stockout history
     // becomes a past-only driver (its recent rate).
-    const stockout = driver(table.get('stockout'));
+    const stockout = driver(table.get('stockout'), file, 'stockout');
     if (stockout instanceof Float64Array) {
       for (let i = 0; i < y.length; i++) if (stockout[i] > 0) weight[i] = 0;
       exog.stockout = stockout;
@@ -122,9 +192,12 @@ function ingestedColumns(table: Table, file: string, options: ReadDataOptions): 
   return { seriesId, date, y, exog, weight };
 }
 
-/** A driver column as read, with boolean text (`true`/`false`) turned into 1/0. */
-function driver(values: ColumnValues): ColumnValues {
-  if (values instanceof Float64Array) return values;
+/**
+ * A driver column as read, with boolean text (`true`/`false`) turned into 1/0. A numeric one must
+ * be finite where it has a value: an infinite price would reach the models as a real one.
+ */
+function driver(values: ColumnValues, file: string, column: string): ColumnValues {
+  if (values instanceof Float64Array) return checkFinite(values, file, column);
   if (!values.every((v) => v === null || v === 'true' || v === 'false')) return values;
   return Float64Array.from(values, (v) => (v === null ? Number.NaN : v === 'true' ? 1 : 0));
 }
@@ -154,12 +227,15 @@ function daysOf(values: ColumnValues, file: string): Int32Array {
   return out;
 }
 
+/** A decimal number as CSV writes one: no hexadecimal, no `Infinity`, no thousands separators. */
+const DECIMAL = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
 function numbersOf(values: ColumnValues, file: string, column: string): Float64Array {
-  if (values instanceof Float64Array) return values;
+  if (values instanceof Float64Array) return checkFinite(values, file, column);
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    const n = v === null || v === '' ? Number.NaN : Number(v);
+    const n = v === null || v === '' ? Number.NaN : DECIMAL.test(v) ? Number(v) : Number.NaN;
     if (v !== null && v !== '' && !Number.isFinite(n)) {
       throw new SalescastError('INVALID_DATA', `${file}:${i + 2}: ${column} '${v}' is not a number.`, {
         file,
@@ -170,4 +246,18 @@ function numbersOf(values: ColumnValues, file: string, column: string): Float64A
     out[i] = n;
   }
   return out;
+}
+
+/** `values` when none is ±Infinity (NaN is a missing value); else INVALID_DATA naming the line. */
+function checkFinite(values: Float64Array, file: string, column: string): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === Number.POSITIVE_INFINITY || values[i] === Number.NEGATIVE_INFINITY) {
+      throw new SalescastError(
+        'INVALID_DATA',
+        `${file}:${i + 2}: ${column} is ${values[i]}, not a finite number.`,
+        { file, line: i + 2, field: column },
+      );
+    }
+  }
+  return values;
 }

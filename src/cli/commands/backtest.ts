@@ -18,7 +18,7 @@ import {
   type ModelCommandOptions,
   withModelOptions,
 } from '../forecast-input.js';
-import { intOption, withCommonOptions } from '../options.js';
+import { checkOutputPath, intOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
 interface BacktestCommandOptions extends ModelCommandOptions {
@@ -73,6 +73,7 @@ export function registerBacktest(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: BacktestCommandOptions) => {
       const started = Date.now();
+      checkOutputPath('--out', opts.out, { '--data': opts.data });
       const panel = await readForecastData(opts.data);
       const chosen = chosenModel(opts, panel, opts.horizon);
       const forecaster = new Forecaster(chosen.options);

@@ -55,7 +55,7 @@ export async function readExplainInput(opts: ExplainInputOptions): Promise<Expla
   const { Forecaster } = await import('../../forecast/forecaster.js');
   const { panelThrough } = await import('../../features/panel.js');
   const forecaster = Forecaster.deserialize(await readArtifact(opts.modelFile));
-  const data = await readForecastData(opts.data, { like: forecaster.history });
+  const data = await readForecastData(opts.data, { trainedOn: forecaster.history });
   let history: Panel = data;
   let future = opts.future ? await readForecastData(opts.future, { future: true, like: data }) : undefined;
   if (opts.cutoff) {

@@ -17,7 +17,7 @@ import {
   withModelOptions,
   writeForecastCsv,
 } from '../forecast-input.js';
-import { choiceOption, intOption, withCommonOptions } from '../options.js';
+import { checkOutputPath, choiceOption, intOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
 interface ForecastCommandOptions extends ModelCommandOptions {
@@ -72,8 +72,13 @@ export function registerForecast(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: ForecastCommandOptions) => {
       const started = Date.now();
+      checkOutputPath('--out', opts.out, {
+        '--data': opts.data,
+        '--future': opts.future,
+        '--model-file': opts.modelFile,
+      });
       const trained = opts.modelFile ? Forecaster.deserialize(await readArtifact(opts.modelFile)) : undefined;
-      const panel = await readForecastData(opts.data, { like: trained?.history });
+      const panel = await readForecastData(opts.data, { trainedOn: trained?.history });
       const future = opts.future
         ? await readForecastData(opts.future, { future: true, like: panel })
         : undefined;

@@ -13,7 +13,14 @@ import { GradientBoosting } from '../../ml/gradient-boosting.js';
 import { Ridge } from '../../ml/linear/ridge.js';
 import { LOSS_NAMES, type LossName } from '../../ml/losses.js';
 import { RandomForest } from '../../ml/random-forest.js';
-import { choiceOption, intOption, numberOption, threadsOption, withCommonOptions } from '../options.js';
+import {
+  checkOutputPath,
+  choiceOption,
+  intOption,
+  numberOption,
+  threadsOption,
+  withCommonOptions,
+} from '../options.js';
 import { emit } from '../output.js';
 
 const MODELS = ['gbm', 'rf', 'linear'] as const;
@@ -78,6 +85,7 @@ export function registerLearn(program: Command): void {
 }
 
 async function runLearn(flags: LearnFlags): Promise<void> {
+  checkOutputPath('--out', flags.out, { '--train': flags.train, '--test': flags.test });
   const trainPath = resolve(flags.train);
   const testPath = resolve(flags.test);
   const [train, test] = await Promise.all([readNumericCsv(trainPath), readNumericCsv(testPath)]);

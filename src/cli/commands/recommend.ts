@@ -4,14 +4,20 @@
  * risk and revenue at risk, the discount optimiser, store expansion and the executive summary,
  * as text tables, JSON, and the executive summary as a PDF.
  */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseIsoDay } from '../../core/dates.js';
 import { SalescastError } from '../../core/errors.js';
 import type { DecisionKind, DecisionReport } from '../../decide/adapters-report.js';
-import { readArtifact, readForecastData } from '../../store/forecast-data.js';
-import { choiceOption, dateOption, intOption, numberOption, withCommonOptions } from '../options.js';
+import { isDirectory, readArtifact, readForecastData } from '../../store/forecast-data.js';
+import {
+  checkOutputPath,
+  choiceOption,
+  dateOption,
+  intOption,
+  numberOption,
+  withCommonOptions,
+} from '../options.js';
 import { emit } from '../output.js';
 import { textTable } from './explain.js';
 
@@ -142,6 +148,11 @@ export function registerRecommend(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: RecommendOptions) => {
       const started = Date.now();
+      checkOutputPath('--pdf', opts.pdf, {
+        '--data': opts.data,
+        '--future': opts.future,
+        '--model-file': opts.modelFile,
+      });
       const { Forecaster } = await import('../../forecast/forecaster.js');
       const { panelThrough } = await import('../../features/panel.js');
       const { readTable } = await import('../../data/duckdb.js');
@@ -149,7 +160,7 @@ export function registerRecommend(program: Command): void {
       const { decisionReport } = await import('../../decide/adapters-report.js');
 
       const forecaster = Forecaster.deserialize(await readArtifact(opts.modelFile));
-      const data = await readForecastData(opts.data, { like: forecaster.history });
+      const data = await readForecastData(opts.data, { trainedOn: forecaster.history });
       const raw = await readTable(isDirectory(opts.data) ? join(opts.data, 'panel.parquet') : opts.data);
       // A long file (series_id,…) has no store_id column: its fitted panel is the table then.
       let table = raw.columns.includes('store_id') ? raw : panelColumnsOf(data);
@@ -222,14 +233,6 @@ export function registerRecommend(program: Command): void {
         () => reportText(report, opts.what === 'all' ? undefined : opts.what, opts.pdf),
       );
     });
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 const fixed = (x: number, digits = 1) => x.toFixed(digits);

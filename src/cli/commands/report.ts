@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { SalescastError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../data/atomic-write.js';
 import type { BrandingJson } from '../../realtime/explain-service.js';
-import { withCommonOptions } from '../options.js';
+import { checkOutputPath, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 import { type ExplainInputOptions, readExplainInput, withExplainInput } from './explain.js';
 
@@ -75,6 +75,11 @@ export function registerReport(program: Command): void {
   )
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: ReportCommandOptions) => {
+      checkOutputPath('--out', opts.out, {
+        '--data': opts.data,
+        '--model-file': opts.modelFile,
+        '--brand': opts.brand,
+      });
       if (opts.store && opts.product)
         throw new SalescastError('USAGE', 'give --store or --product, not both.');
       const branding = opts.brand ? await readBranding(opts.brand) : {};

@@ -9,7 +9,7 @@ import { Forecaster } from '../../forecast/forecaster.js';
 import { leaderboardJson } from '../../forecast/model-choice.js';
 import { readForecastData } from '../../store/forecast-data.js';
 import { chosenModel, type ModelCommandOptions, withModelOptions } from '../forecast-input.js';
-import { intOption, withCommonOptions } from '../options.js';
+import { checkOutputPath, intOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
 interface TrainCommandOptions extends ModelCommandOptions {
@@ -50,6 +50,7 @@ export function registerTrain(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (opts: TrainCommandOptions) => {
       const started = Date.now();
+      checkOutputPath('--out', opts.out, { '--data': opts.data });
       const panel = await readForecastData(opts.data);
       const chosen = chosenModel(opts, panel, opts.horizon);
       const forecaster = new Forecaster(chosen.options).fit(panel, { h: opts.horizon });
