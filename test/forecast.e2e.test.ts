@@ -269,18 +269,24 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       lines[7] = row;
       return write(name, 'series_id,date,y,price', lines);
     };
-    const fit = (path: string) =>
+    const forecastNaive = (path: string) =>
       run(['forecast', '--data', path, '--horizon', '3', '--model', 'naive', '--out', join(root, 'y.csv')]);
     expectRefusal(
-      fit(await withCell('y-inf.csv', 'a,2024-01-08,Infinity,1.5')),
+      forecastNaive(await withCell('y-inf.csv', 'a,2024-01-08,Infinity,1.5')),
       'y-inf.csv:9: y is Infinity, not a finite number.',
     );
     expectRefusal(
-      fit(await withCell('price-inf.csv', 'a,2024-01-08,10,1e400')),
+      forecastNaive(await withCell('price-inf.csv', 'a,2024-01-08,10,1e400')),
       'price-inf.csv:9: price is Infinity, not a finite number.',
     );
-    expectRefusal(fit(await withCell('no-id.csv', ',2024-01-08,10,1.5')), 'no-id.csv:9: series_id is empty.');
-    expectRefusal(fit(join(root, 'nowhere')), `${join(root, 'nowhere')}: no such file or directory.`);
+    expectRefusal(
+      forecastNaive(await withCell('no-id.csv', ',2024-01-08,10,1.5')),
+      'no-id.csv:9: series_id is empty.',
+    );
+    expectRefusal(
+      forecastNaive(join(root, 'nowhere')),
+      `${join(root, 'nowhere')}: no such file or directory.`,
+    );
 
     // The output is checked before any work: the input stays as it was.
     const before = await readFile(data, 'utf8');

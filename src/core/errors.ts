@@ -236,7 +236,8 @@ export class SalescastError extends Error {
     const { file, line, field } = this.location;
     // A field of a file is one of its columns; without a file it is an option or a parameter. A
     // message that already names the field is not prefixed with it again.
-    const fieldLabel = field && !namesField(this.message, field) && (file ? `column '${field}'` : `'${field}'`);
+    const fieldLabel =
+      field && !namesField(this.message, field) && (file ? `column '${field}'` : `'${field}'`);
     const where = [file && (line !== undefined ? `${file}:${line}` : file), fieldLabel]
       .filter(Boolean)
       .join(': ');
