@@ -288,6 +288,29 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       `${join(root, 'nowhere')}: no such file or directory.`,
     );
 
+    // Future drivers must cover every series × horizon date; a gap would be filled without a word.
+    const partFuture = await write(
+      'part-future.csv',
+      'series_id,date,price',
+      Array.from({ length: 7 }, (_, i) => `a,${day(40 + i)},1.5`),
+    );
+    expectRefusal(
+      run([
+        'forecast',
+        '--data',
+        data,
+        '--future',
+        partFuture,
+        '--horizon',
+        '7',
+        '--model',
+        'naive',
+        '--out',
+        join(root, 'y.csv'),
+      ]),
+      "part-future.csv: no row for series 'b' on 2024-02-10 (7 of the 14 series × dates of the horizon lack one); the future drivers must cover the 7 days after each series' history.",
+    );
+
     // The output is checked before any work: the input stays as it was.
     const before = await readFile(data, 'utf8');
     expectRefusal(

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseIsoDay } from '../core/dates.js';
+import { formatDay, parseIsoDay, periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
 import type { ColumnValues, Table } from '../data/duckdb.js';
 import { PANEL_KEY_AND_OUTCOME_COLUMNS } from '../data/schema.js';
@@ -18,6 +18,7 @@ import {
   observedFrequency,
   type Panel,
   panelLevels,
+  seriesCount,
 } from '../features/panel.js';
 
 /** Panel columns that are never drivers: the key, the outcomes, and a store's opening date. */
@@ -34,6 +35,11 @@ export interface ReadDataOptions {
    * has none for a new one). Implies `like`.
    */
   readonly trainedOn?: Panel;
+  /**
+   * For a future frame: the horizon it must cover, with a row for each series of `like` on each of
+   * the `horizon` dates after that series' history.
+   */
+  readonly horizon?: number;
 }
 
 /**
@@ -63,6 +69,8 @@ export async function readForecastData(path: string, options: ReadDataOptions = 
   const name = basename(file);
   const isIngested = !table.columns.includes('series_id') && table.columns.includes('store_id');
   const long = isIngested ? ingestedColumns(table, name, options) : longColumns(table, name, options);
+  if (options.future && options.like && options.horizon !== undefined)
+    checkFutureCovers(long, options.like, options.horizon, name);
   const like = options.like ?? options.trainedOn;
   const panel = buildPanel(long, {
     source: name,
@@ -104,6 +112,42 @@ function checkModelFits(data: Panel, trained: Panel, file: string): void {
       'INVALID_DATA',
       `${file}: ${unknown.length === 1 ? `series ${shown} is` : `${unknown.length} series are`} not in the model's training data${unknown.length > 1 ? ` (e.g. ${shown})` : ''}; a model forecasts only the series it was trained on.`,
       { file, field: 'series_id' },
+    );
+  }
+}
+
+/**
+ * INVALID_DATA, naming the file, the first series and date without a row and how many are missing,
+ * unless the future frame has a row for every series of `history` on each of the `h` dates after
+ * its last one. A forecast would otherwise take the series' recent typical values for those dates
+ * without saying so.
+ */
+function checkFutureCovers(future: LongColumns, history: Panel, h: number, file: string): void {
+  const datesOf = new Map<string, Set<number>>();
+  for (let i = 0; i < future.seriesId.length; i++) {
+    let dates = datesOf.get(future.seriesId[i]);
+    if (!dates) datesOf.set(future.seriesId[i], (dates = new Set()));
+    dates.add(future.date[i]);
+  }
+  const step = periodDays(history.freq);
+  let first: { series: string; date: number } | undefined;
+  let missing = 0;
+  for (let s = 0; s < seriesCount(history); s++) {
+    const dates = datesOf.get(history.seriesIds[s]);
+    const last = history.dates[history.offsets[s + 1] - 1];
+    for (let k = 1; k <= h; k++) {
+      if (dates?.has(last + k * step)) continue;
+      first ??= { series: history.seriesIds[s], date: last + k * step };
+      missing++;
+    }
+  }
+  if (first) {
+    const total = seriesCount(history) * h;
+    const more = missing > 1 ? ` (${missing} of the ${total} series × dates of the horizon lack one)` : '';
+    throw new SalescastError(
+      'INVALID_DATA',
+      `${file}: no row for series '${first.series}' on ${formatDay(first.date)}${more}; the future drivers must cover the ${h} ${history.freq === 'week' ? 'weeks' : 'days'} after each series' history.`,
+      { file, field: 'date' },
     );
   }
 }

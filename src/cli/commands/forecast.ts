@@ -80,7 +80,7 @@ export function registerForecast(program: Command): void {
       const trained = opts.modelFile ? Forecaster.deserialize(await readArtifact(opts.modelFile)) : undefined;
       const panel = await readForecastData(opts.data, { trainedOn: trained?.history });
       const future = opts.future
-        ? await readForecastData(opts.future, { future: true, like: panel })
+        ? await readForecastData(opts.future, { future: true, like: panel, horizon: opts.horizon })
         : undefined;
       const chosen = trained ? undefined : chosenModel(opts, panel, opts.horizon);
       if (opts.reconcile) {
