@@ -33,8 +33,10 @@ interface ForecastCommandOptions extends ModelCommandOptions {
 const HELP_AFTER = `
 Reads a long CSV/Parquet with series_id,date,y plus any driver columns (numeric or text), or an
 ingested panel (its directory or panel.parquet). The frequency, daily or weekly, is inferred.
---future gives the drivers of the horizon dates. Without it only calendar features are known, and
-a driver that was never missing in training keeps each series' recent typical value.
+--future gives the drivers of the horizon dates: a row for every series on every horizon date (a
+driver column it leaves out keeps each series' recent typical value). Without it only calendar
+features are known, and a driver that was never missing in training keeps that value too.
+With --model-file the data must be of the model's frequency and series, with its driver columns.
 Writes series_id,date,yhat and one q<level> column per quantile: one row per series × date.
 
 Examples:
