@@ -12,7 +12,12 @@ import { type ElasticityEstimate, estimateElasticities, type SalesHistory } from
 import type { SeriesState } from './adapters.js';
 import { invalidArgument, requireInteger, requireNonNegative, requireOpenProbability } from './arguments.js';
 import type { DemandDistribution } from './demand-distribution.js';
-import { type DemandResponse, type DiscountOptimization, optimizeDiscount } from './discount-optimizer.js';
+import {
+  type DemandResponse,
+  type DiscountOptimization,
+  discountGrid,
+  optimizeDiscount,
+} from './discount-optimizer.js';
 import { type AnomalyRow, executiveSummary, type SummaryAction } from './executive-summary.js';
 import { planReplenishment, type ReplenishmentPlan } from './inventory-policy.js';
 import type { InboundOrder } from './stock-projection.js';
@@ -342,6 +347,8 @@ export function pricingDecisions(
   options: PricingOptions = {},
 ): PricingDecision[] {
   const choice = options.response ?? 'auto';
+  // Checked up front: a product may need no optimisation, and a bad grid is wrong either way.
+  if (options.grid) discountGrid(options.grid);
   if (choice === 'what-if' && !sources.whatIf) {
     throw new SalescastError(
       'INVALID_ARGUMENT',

@@ -113,6 +113,14 @@ describe('optimizeDiscount', () => {
     expect(field(() => optimizeDiscount({ ...base, unitCost: -1 }))).toBe('unitCost');
     expect(field(() => optimizeDiscount({ ...base, grid: { min: 0, max: 120, step: 5 } }))).toBe('grid.max');
     expect(field(() => optimizeDiscount({ ...base, grid: { min: 0, max: 50, step: 0 } }))).toBe('grid.step');
+    // A step that would make millions of points is refused before any is built.
+    expect(field(() => optimizeDiscount({ ...base, grid: { min: 0, max: 50, step: 1e-9 } }))).toBe(
+      'grid.step',
+    );
+    expect(() => discountGrid({ min: 0, max: 50, step: 0.04 })).toThrow(
+      "'grid.step' must be at least 0.05 (at most 1001 discounts from 0 to 50); got 0.04 instead.",
+    );
+    expect(discountGrid({ min: 0, max: 50, step: 0.05 })).toHaveLength(1001);
     expect(
       field(() =>
         optimizeDiscount({ ...base, response: { kind: 'elasticity', elasticity: -2, standardError: -1 } }),

@@ -74,6 +74,9 @@ export interface DiscountOptimization {
 
 export const DEFAULT_DISCOUNT_GRID = { min: 0, max: 50, step: 5 } as const;
 
+/** The most discounts a grid may hold. */
+export const MAX_GRID_POINTS = 1001;
+
 /** The discounts of a grid, in percent, min first; the last point is max when it falls on the grid. */
 export function discountGrid(
   grid: { min: number; max: number; step: number } = DEFAULT_DISCOUNT_GRID,
@@ -81,6 +84,15 @@ export function discountGrid(
   requireInRange('grid.min', grid.min, 0, 99);
   requireInRange('grid.max', grid.max, grid.min, 99);
   requirePositive('grid.step', grid.step);
+  // Each point is a forecast-backed evaluation: a tiny step would ask for millions of them.
+  const span = grid.max - grid.min;
+  if (span / grid.step > MAX_GRID_POINTS - 1) {
+    invalidArgument(
+      'grid.step',
+      `at least ${span / (MAX_GRID_POINTS - 1)} (at most ${MAX_GRID_POINTS} discounts from ${grid.min} to ${grid.max})`,
+      grid.step,
+    );
+  }
   const points: number[] = [];
   for (let k = 0; grid.min + k * grid.step <= grid.max + 1e-9; k++) {
     points.push(Math.round((grid.min + k * grid.step) * 1e9) / 1e9);

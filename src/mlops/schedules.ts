@@ -84,13 +84,22 @@ function view(r: ScheduleRow): ScheduleView {
 
 /** The next tick of `cron` strictly after `after`, or null if there is none; throws naming the field. */
 export function nextTick(cron: string, timezone: string, after: Date): Date | null {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `'${timezone}' is not an IANA time zone (such as 'UTC' or 'Europe/Paris').`,
+      { field: 'timezone' },
+    );
+  }
   let job: Cron;
   try {
     job = new Cron(CRON_PRESETS[cron] ?? cron, { timezone, paused: true });
   } catch (e) {
     throw new SalescastError(
       'INVALID_ARGUMENT',
-      `'${cron}' is not a valid cron expression (or time zone '${timezone}'): ${(e as Error).message}`,
+      `'${cron}' is not a valid cron expression: ${(e as Error).message}`,
       { field: 'cron' },
     );
   }

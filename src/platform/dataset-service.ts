@@ -152,7 +152,15 @@ async function receive(
       }
     },
     createWriteStream(target, { flags: 'wx' }),
-  );
+  ).catch((e: unknown) => {
+    // A failure of the part's own stream is the request's (a multipart body cut short), not ours.
+    if (isSalescastError(e) || !part.stream.errored) throw e;
+    throw new SalescastError(
+      'SOURCE_UNREADABLE',
+      `the upload is not well-formed multipart/form-data: '${file}' ends before its part does (${(e as Error).message}).`,
+      { file },
+    );
+  });
   if (bytes === 0) checkContent(file, Buffer.alloc(0));
   return bytes;
 }

@@ -8,6 +8,7 @@
  */
 import { formatDay, parseIsoDay, periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
+import { isInputNumber, LARGEST_INPUT } from '../core/magnitude.js';
 import { attributeChange, type Period } from '../explain/change-attribution.js';
 import {
   type Contributions,
@@ -197,6 +198,13 @@ export function parseAction(text: string, field = 'action'): ScenarioAction {
   const [, name, op, raw] = m;
   const driver = driverColumn(name);
   const number = Number(raw);
+  if (AMOUNT.test(raw.replace(/^-/, '')) && !isInputNumber(number)) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `${field} '${text}': ${raw} is beyond the largest value a scenario may set (±${LARGEST_INPUT}).`,
+      { field },
+    );
+  }
   if (op === '=') {
     const onOff = ON_OFF[raw.toLowerCase()];
     if (onOff !== undefined) return { driver, op: 'set', value: onOff };
@@ -1013,6 +1021,13 @@ export function futureFromRows(history: Panel, rows: readonly FutureRow[]): Pane
         throw new SalescastError('INVALID_ARGUMENT', `future[${i}].${key}: '${v}' is not a number.`, {
           field: `future[${i}].${key}`,
         });
+      }
+      if (!isInputNumber(n)) {
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `future[${i}].${key}: ${v} is beyond the largest driver value accepted (±${LARGEST_INPUT}).`,
+          { field: `future[${i}].${key}` },
+        );
       }
       return n;
     });

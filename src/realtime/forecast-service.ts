@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { formatDay, parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
+import { isInputNumber, LARGEST_INPUT } from '../core/magnitude.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService, RaisedFinding } from './alert-service.js';
@@ -452,6 +453,20 @@ function futureOf(served: ServedModel, input: ForecastInput): FutureDrivers | un
         `future[${i}].date must be a date (YYYY-MM-DD) after the series' last period ${formatDay(last)}; got '${row.date}'.`,
         { field: `future[${i}].date` },
       );
+    }
+    if (byDay.has(day)) {
+      throw new SalescastError('INVALID_ARGUMENT', `future[${i}].date repeats ${row.date}.`, {
+        field: `future[${i}].date`,
+      });
+    }
+    for (const [name, value] of Object.entries(row.drivers)) {
+      if (typeof value === 'number' && !isInputNumber(value)) {
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `future[${i}].drivers.${name} must be within ±${LARGEST_INPUT}; got ${value}.`,
+          { field: `future[${i}].drivers.${name}` },
+        );
+      }
     }
     byDay.set(day, row.drivers);
   });

@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { formatDay, parseIsoDay, periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
+import { isInputNumber, LARGEST_INPUT } from '../core/magnitude.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { Store } from '../store/store.js';
 import type { Alert, AlertService } from './alert-service.js';
@@ -135,8 +136,12 @@ export function parseStreamLine(text: string, line: number): StreamRecord {
   if (date === undefined) throw bad(line, 'date', `date must be YYYY-MM-DD; got ${JSON.stringify(o.date)}.`);
   let y: number | null = null;
   if (type === 'actual') {
-    if (typeof o.y !== 'number' || !Number.isFinite(o.y) || o.y < 0)
-      throw bad(line, 'y', `y must be a finite number ≥ 0 for an actual; got ${JSON.stringify(o.y)}.`);
+    if (!isInputNumber(o.y) || o.y < 0)
+      throw bad(
+        line,
+        'y',
+        `y must be a number from 0 to ${LARGEST_INPUT} for an actual; got ${JSON.stringify(o.y)}.`,
+      );
     y = o.y;
   }
   const drivers: Record<string, DriverValue> = {};
@@ -144,8 +149,12 @@ export function parseStreamLine(text: string, line: number): StreamRecord {
     if (typeof o.drivers !== 'object' || o.drivers === null || Array.isArray(o.drivers))
       throw bad(line, 'drivers', 'drivers must be an object of driver → number, text or null.');
     for (const [k, v] of Object.entries(o.drivers)) {
-      if (v !== null && typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v)))
-        throw bad(line, `drivers.${k}`, `driver '${k}' must be a number, text or null.`);
+      if (v !== null && typeof v !== 'string' && !isInputNumber(v))
+        throw bad(
+          line,
+          `drivers.${k}`,
+          `driver '${k}' must be a number within ±${LARGEST_INPUT}, text or null.`,
+        );
       drivers[k] = v as DriverValue;
     }
   }

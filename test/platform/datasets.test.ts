@@ -89,6 +89,21 @@ describe.each(DIALECTS)('datasets (%s)', (dialect) => {
     expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it.each([
+    ['without a boundary', 'multipart/form-data', 'garbage'],
+    [
+      'cut short',
+      'multipart/form-data; boundary=XYZ',
+      '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="sales.csv"\r\n\r\nstore_id',
+    ],
+  ])('refuses a multipart body %s with 400, storing nothing', async (_, type, body) => {
+    const res = await call(h, 'POST', '/v1/datasets', admin.token, body, { 'content-type': type });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'SOURCE_UNREADABLE' });
+    expect(res.json().detail).toMatch(/the upload is not well-formed multipart\/form-data: /);
+    await expectNothingStored();
+  });
+
   it('ingests an upload, reports rejected rows and reads it back', async () => {
     const files = demoSources().map(([n, c]): [string, string] =>
       n === 'sales.csv' ? [n, `${c}S999,P999,not-a-date,-5\n`] : [n, c],

@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { SalescastError } from '../../core/errors.js';
+import { isSalescastError, SalescastError } from '../../core/errors.js';
 import type { UploadPart } from '../../platform/dataset-service.js';
 import type { Platform } from '../../platform/platform.js';
 import { requirePermission } from '../../platform/principal.js';
@@ -27,10 +27,20 @@ const DatasetWithReport = Type.Composite([Dataset, Type.Object({ report: Type.Un
 
 /** The file parts of a multipart request; a `name` field (before the files) names the dataset. */
 async function* fileParts(request: FastifyRequest, meta: { name?: string }): AsyncGenerator<UploadPart> {
-  for await (const part of request.parts()) {
-    if (part.type === 'file') yield { filename: part.filename, stream: part.file };
-    else if (part.fieldname === 'name' && typeof part.value === 'string')
-      meta.name = part.value.slice(0, 200);
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') yield { filename: part.filename, stream: part.file };
+      else if (part.fieldname === 'name' && typeof part.value === 'string')
+        meta.name = part.value.slice(0, 200);
+    }
+  } catch (e) {
+    // The multipart parser's own failures (no boundary, a body cut short) are the client's.
+    if (isSalescastError(e) || (e as { statusCode?: number }).statusCode !== undefined) throw e;
+    throw new SalescastError(
+      'SOURCE_UNREADABLE',
+      `the upload is not well-formed multipart/form-data: ${(e as Error).message}.`,
+      { field: 'body' },
+    );
   }
 }
 

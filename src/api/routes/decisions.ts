@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
+import { LARGEST_INPUT } from '../../core/magnitude.js';
 import type { DecisionKind } from '../../decide/adapters-report.js';
 import type { Platform } from '../../platform/platform.js';
 import { createDecisionService, type DecisionRequest } from '../../realtime/decision-service.js';
@@ -13,7 +14,9 @@ import { stringEnum } from '../schemas.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Num = Type.Number();
-const NonNeg = Type.Number({ minimum: 0 });
+/** An amount a request supplies: bounded, so no decision's arithmetic overflows (`LARGEST_INPUT`). */
+const NonNeg = Type.Number({ minimum: 0, maximum: LARGEST_INPUT });
+const Amount = Type.Number({ minimum: -LARGEST_INPUT, maximum: LARGEST_INPUT });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 const Inbound = Type.Object(
@@ -38,7 +41,11 @@ const Body = Type.Object(
       Type.Number({ minimum: 0, maximum: 10, description: 'Yearly, of unit cost; default 0.25.' }),
     ),
     orderCost: Type.Optional(
-      Type.Number({ minimum: 0, description: 'Fixed cost per order; turns on the EOQ.' }),
+      Type.Number({
+        minimum: 0,
+        maximum: LARGEST_INPUT,
+        description: 'Fixed cost per order; turns on the EOQ.',
+      }),
     ),
     riskHorizon: Type.Optional(
       Type.Integer({
@@ -77,8 +84,8 @@ const Body = Type.Object(
     grid: Type.Optional(
       Type.Object(
         {
-          min: Type.Number({ minimum: 0, maximum: 100 }),
-          max: Type.Number({ minimum: 0, maximum: 100 }),
+          min: Type.Number({ minimum: 0, maximum: 99 }),
+          max: Type.Number({ minimum: 0, maximum: 99 }),
           step: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
         },
         { additionalProperties: false },
@@ -106,8 +113,8 @@ const Body = Type.Object(
             storeId: Id,
             productId: Id,
             date: Type.String({ format: 'date' }),
-            observedUnits: Num,
-            expectedUnits: Num,
+            observedUnits: Amount,
+            expectedUnits: Amount,
             unitValue: NonNeg,
           },
           { additionalProperties: false },

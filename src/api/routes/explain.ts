@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type TSchema, Type } from '@sinclair/typebox';
+import { LARGEST_INPUT } from '../../core/magnitude.js';
 import type { Platform } from '../../platform/platform.js';
 import { createExplainService } from '../../realtime/explain-service.js';
 import { principalOf } from '../plugins/auth.js';
@@ -189,12 +190,26 @@ const GoalSeekBody = Type.Object(
       maxLength: 100,
       description: "'discount', 'price' or a driver column.",
     }),
-    target: Type.Number({ minimum: 0, description: 'Units to reach over the selected series.' }),
+    target: Type.Number({
+      minimum: 0,
+      maximum: LARGEST_INPUT,
+      description: 'Units to reach over the selected series.',
+    }),
     per: Type.Optional(stringEnum(['week', 'horizon'] as const)),
     min: Type.Optional(
-      Type.Number({ description: 'Smallest permitted change (points, or factor for prices).' }),
+      Type.Number({
+        minimum: -LARGEST_INPUT,
+        maximum: LARGEST_INPUT,
+        description: 'Smallest permitted change (points, or factor for prices).',
+      }),
     ),
-    max: Type.Optional(Type.Number({ description: 'Largest permitted change.' })),
+    max: Type.Optional(
+      Type.Number({
+        minimum: -LARGEST_INPUT,
+        maximum: LARGEST_INPUT,
+        description: 'Largest permitted change.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
