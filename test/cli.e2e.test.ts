@@ -85,6 +85,14 @@ describe.runIf(existsSync(BIN))('salescast CLI', () => {
     }
   });
 
+  it('stream-sim exits 2 naming --url when it is not an http(s) URL', () => {
+    const r = run(['stream-sim', '--data', 'x.csv', '--rate', '10/s', '--url', 'notaurl', '--api-key', 'k']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(
+      "option '--url <url>' argument 'notaurl' is invalid. must be an http:// or https:// URL",
+    );
+  });
+
   // One test per command, like the help checks: each spawns a process, and on a loaded machine a
   // single loop over every command outlasted the test timeout.
   it.each(commandPaths().map((p) => [p.join(' ')]))('%s exits 2 on an unknown option', (path) => {

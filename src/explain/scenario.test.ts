@@ -83,6 +83,18 @@ describe('applyScenario', () => {
     expect(() =>
       applyScenario(future, history, { actions: [{ driver: 'price', op: 'add', value: 'x' }] }),
     ).toThrow(/must be a number/);
+    // A discount set outside 0..100 or a price pushed to 0 or below is no scenario.
+    for (const value of [-50, 500]) {
+      expect(() =>
+        applyScenario(future, history, { actions: [{ driver: 'discount_pct', op: 'set', value }] }),
+      ).toThrow(`a discount is a percentage from 0 to 100; got ${value}.`);
+    }
+    expect(() =>
+      applyScenario(future, history, { actions: [{ driver: 'price', op: 'set', value: -10 }] }),
+    ).toThrow('a price must stay above 0; the action makes it -10 on 1970-01-04.');
+    expect(() =>
+      applyScenario(future, history, { actions: [{ driver: 'price', op: 'add', value: -10 }] }),
+    ).toThrow(/a price must stay above 0; the action makes it 0 on /);
   });
 
   test('seriesKey splits store/product ids', () => {

@@ -123,10 +123,26 @@ export function applyScenario(
         },
       );
     }
+    if (action.driver === 'discount_pct' && action.op === 'set' && !(value >= 0 && value <= 100)) {
+      throw new SalescastError(
+        'INVALID_ARGUMENT',
+        `a discount is a percentage from 0 to 100; got ${value}.`,
+        { field: 'value' },
+      );
+    }
     const values = Float64Array.from(col);
     for (const r of selected) {
       const v =
         action.op === 'add' ? values[r] + value : action.op === 'multiply' ? values[r] * value : value;
+      // A discount moved past its ends stops there (goal seeking moves it by whole ranges); a
+      // price cannot: a free or negative price is no scenario.
+      if (action.driver === 'price' && !(v > 0)) {
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `a price must stay above 0; the action makes it ${v} on ${formatDay(future.dates[r])}.`,
+          { field: 'value' },
+        );
+      }
       values[r] = action.driver === 'discount_pct' ? Math.min(100, Math.max(0, v)) : v;
     }
     exog[action.driver] = values;

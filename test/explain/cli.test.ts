@@ -108,6 +108,14 @@ describe('explain', () => {
     expect(e.exitCode).toBe(2);
     expect(e.location.field).toBe('product');
   });
+
+  it("refuses a cutoff after the data, which would forecast from the data's end instead", async () => {
+    const args = ['--model-file', fx.modelFile, '--data', fx.panelDir, '--cutoff', '2099-01-01'];
+    const e = await failure(registerExplain, ['explain', ...args]);
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.location.field).toBe('cutoff');
+    expect(e.message).toMatch(/^--cutoff 2099-01-01 is after the data's last date \d{4}-\d{2}-\d{2}; /);
+  });
 });
 
 describe('whatif', () => {

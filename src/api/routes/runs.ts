@@ -46,7 +46,11 @@ const TrainBody = Type.Object(
     loss: Type.Optional(stringEnum(GBM_LOSSES)),
     intervals: Type.Optional(stringEnum(['conformal', 'quantile-loss'] as const)),
     quantiles: Type.Optional(
-      Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), { minItems: 1, maxItems: 9 }),
+      Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), {
+        minItems: 1,
+        maxItems: 9,
+        uniqueItems: true,
+      }),
     ),
     seed: Type.Optional(Type.Integer({ minimum: 0 })),
     trials: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),

@@ -5,7 +5,7 @@
  * future drivers.
  */
 import type { Command } from 'commander';
-import { parseIsoDay } from '../../core/dates.js';
+import { formatDay, parseIsoDay } from '../../core/dates.js';
 import { SalescastError } from '../../core/errors.js';
 import type { Panel } from '../../features/panel.js';
 import type { ExplainAnswer, ExplainData, Selection } from '../../realtime/explain-service.js';
@@ -50,25 +50,40 @@ export function withSelection(cmd: Command): Command {
     .option('--product <id>', 'the series of one product');
 }
 
+/**
+ * The history of `data` through `cutoff` (YYYY-MM-DD); INVALID_ARGUMENT naming --cutoff when that
+ * leaves no history, or lies after the data's last date (the forecast would start there instead).
+ */
+export async function historyThrough(data: Panel, cutoff: string): Promise<Panel> {
+  const { panelThrough, seriesCount } = await import('../../features/panel.js');
+  const day = parseIsoDay(cutoff)!;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let s = 0; s < seriesCount(data); s++) last = Math.max(last, data.dates[data.offsets[s + 1] - 1]);
+  if (day > last) {
+    throw new SalescastError(
+      'INVALID_ARGUMENT',
+      `--cutoff ${cutoff} is after the data's last date ${formatDay(last)}; without --cutoff the forecasts start after it.`,
+      { field: 'cutoff' },
+    );
+  }
+  const history = panelThrough(data, day);
+  if (history.y.length === 0) {
+    throw new SalescastError('INVALID_ARGUMENT', `--cutoff ${cutoff} is before every date of the data.`, {
+      field: 'cutoff',
+    });
+  }
+  return history;
+}
+
 /** Reads the model file, the history and the future drivers named by the options. */
 export async function readExplainInput(opts: ExplainInputOptions): Promise<ExplainData> {
   const { Forecaster } = await import('../../forecast/forecaster.js');
-  const { panelThrough } = await import('../../features/panel.js');
   const forecaster = Forecaster.deserialize(await readArtifact(opts.modelFile));
   const data = await readForecastData(opts.data, { trainedOn: forecaster.history });
   let history: Panel = data;
   let future = opts.future ? await readForecastData(opts.future, { future: true, like: data }) : undefined;
   if (opts.cutoff) {
-    history = panelThrough(data, parseIsoDay(opts.cutoff)!);
-    if (history.y.length === 0) {
-      throw new SalescastError(
-        'INVALID_ARGUMENT',
-        `--cutoff ${opts.cutoff} is before every date of the data.`,
-        {
-          field: 'cutoff',
-        },
-      );
-    }
+    history = await historyThrough(data, opts.cutoff);
     future ??= data;
   }
   return { forecaster, history, future, h: opts.horizon, component: opts.model };

@@ -7,7 +7,6 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseIsoDay } from '../../core/dates.js';
-import { SalescastError } from '../../core/errors.js';
 import type { DecisionKind, DecisionReport } from '../../decide/adapters-report.js';
 import { isDirectory, readArtifact, readForecastData } from '../../store/forecast-data.js';
 import {
@@ -19,7 +18,7 @@ import {
   withCommonOptions,
 } from '../options.js';
 import { emit } from '../output.js';
-import { textTable } from './explain.js';
+import { historyThrough, textTable } from './explain.js';
 
 const WHAT = ['inventory', 'stockout', 'pricing', 'expansion', 'summary', 'all'] as const;
 const RESPONSES = ['auto', 'elasticity', 'what-if'] as const;
@@ -154,7 +153,6 @@ export function registerRecommend(program: Command): void {
         '--model-file': opts.modelFile,
       });
       const { Forecaster } = await import('../../forecast/forecaster.js');
-      const { panelThrough } = await import('../../features/panel.js');
       const { readTable } = await import('../../data/duckdb.js');
       const { panelColumnsOf, panelColumnsThrough } = await import('../../decide/adapters.js');
       const { decisionReport } = await import('../../decide/adapters-report.js');
@@ -169,18 +167,8 @@ export function registerRecommend(program: Command): void {
         ? await readForecastData(opts.future, { future: true, like: data })
         : undefined;
       if (opts.cutoff) {
-        const day = parseIsoDay(opts.cutoff) as number;
-        history = panelThrough(data, day);
-        if (history.y.length === 0) {
-          throw new SalescastError(
-            'INVALID_ARGUMENT',
-            `--cutoff ${opts.cutoff} is before every date of the data.`,
-            {
-              field: 'cutoff',
-            },
-          );
-        }
-        table = panelColumnsThrough(table, day);
+        history = await historyThrough(data, opts.cutoff);
+        table = panelColumnsThrough(table, parseIsoDay(opts.cutoff) as number);
         future ??= data;
       }
       const what: DecisionKind[] =

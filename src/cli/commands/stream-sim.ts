@@ -114,7 +114,7 @@ export function registerStreamSim(program: Command): void {
       'CSV, Parquet or JSON: series_id, date, y and driver columns, or a sales file (store_id, product_id, date, units)',
     )
     .requiredOption('--rate <n/s>', 'records per second, e.g. 200/s', rateOption)
-    .requiredOption('--url <url>', 'server base URL, e.g. http://127.0.0.1:8080')
+    .requiredOption('--url <url>', 'server base URL, e.g. http://127.0.0.1:8080', httpUrlOption)
     .requiredOption('--api-key <key>', 'API key (or access token) of the tenant')
     .option('--batch <n>', 'records per request (default: rate / 10)', intOption(1, 50_000))
     .option('--limit <n>', 'send only the first n records (in date order)', intOption(1))
@@ -189,4 +189,17 @@ Example:
           `(${result.rate.toFixed(0)}/s); ${result.throttled} throttled and retried; ${result.alerts} alerts raised`,
       );
     });
+}
+
+/** An http(s) base URL; anything else is a usage error naming the option. */
+function httpUrlOption(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new InvalidArgumentError(`must be an http:// or https:// URL; got '${value}'.`);
+  return value;
 }
