@@ -13,6 +13,7 @@ describe('bounded inputs', () => {
   let h: Harness;
   let token: string;
   let series: string;
+  let datasetId: string;
   const [store, product] = ['S01', 'P002'];
 
   beforeAll(async () => {
@@ -20,6 +21,7 @@ describe('bounded inputs', () => {
     const demo = await ensureDemoTenant(h.platform, { stores: 2, products: 3, days: 120 });
     token = await login(h, demo.login!.email, demo.login!.password);
     series = `${store}/${product}`;
+    datasetId = demo.login!.dataset_id;
   }, 120_000);
   afterAll(() => h.close());
 
@@ -109,6 +111,13 @@ describe('bounded inputs', () => {
     expect(res.json().detail).toBe(
       `line 1: y must be a number from 0 to ${LARGEST_INPUT} for an actual; got 1e+308.`,
     );
+  });
+
+  it('refuses a training run with the same quantile twice', async () => {
+    const res = await post('/v1/runs', { dataset_id: datasetId, horizon: 7, quantiles: [0.5, 0.5] });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().field).toBe('quantiles');
+    expect(res.json().detail).toMatch(/must NOT have duplicate items/);
   });
 
   it('refuses a schedule in a time zone that does not exist', async () => {
