@@ -28,12 +28,35 @@ export const ProblemSchema = Type.Object(
 );
 export type Problem = Static<typeof ProblemSchema>;
 
+/** One schema violation as Ajv reports it. */
+interface ValidationIssue {
+  keyword?: string;
+  instancePath?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
 interface FastifyLikeError {
   statusCode?: number;
   code?: string;
   message?: string;
-  validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[];
+  validation?: ValidationIssue[];
   validationContext?: string;
+}
+
+/**
+ * What is wrong with the value at `path`, from every issue Ajv found there: a choice among
+ * constants lists them (Ajv reports one per constant), and a value that may also be null is told
+ * what else it may be rather than that it is not null.
+ */
+function describeIssue(issues: readonly ValidationIssue[], path: string | undefined): string | undefined {
+  const here = issues.filter((i) => i.instancePath === path && i.keyword !== 'anyOf');
+  const allowed = here.filter((i) => i.keyword === 'const').map((i) => i.params?.allowedValue);
+  if (allowed.length > 0 && allowed.length === here.length)
+    return `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+  const notNull = here.filter((i) => !(i.keyword === 'type' && i.params?.type === 'null'));
+  if (notNull.length > 0 && notNull.length < here.length) return `${notNull[0].message} (or null)`;
+  return undefined;
 }
 
 /** Maps any thrown value to a SalescastError (the original when it is one). */
@@ -47,7 +70,11 @@ export function toSalescastError(e: unknown): SalescastError {
     const extra = typeof v.params?.additionalProperty === 'string' ? v.params.additionalProperty : undefined;
     const field = missing ?? extra ?? (path || err.validationContext || 'body');
     const where = err.validationContext ?? 'body';
-    const what = missing ? `is required` : extra ? `is not an allowed property` : (v.message ?? 'is invalid');
+    const what = missing
+      ? `is required`
+      : extra
+        ? `is not an allowed property`
+        : (describeIssue(err.validation, v.instancePath) ?? v.message ?? 'is invalid');
     return new SalescastError('INVALID_ARGUMENT', `${where} field '${field}' ${what}.`, { field });
   }
   const status = err.statusCode;

@@ -3,6 +3,7 @@
  * out-of-range price, cost, actual or driver value is a 4xx naming the field, never a 500 from an
  * infinite or NaN result, and never a stored actual. Also the other inputs that once reached the
  * server's catch-all: a time zone that does not exist, and a discount grid of millions of points.
+ * And the validation messages that once said too little: a choice names its values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LARGEST_INPUT } from '../../src/core/magnitude.js';
@@ -14,6 +15,7 @@ describe('bounded inputs', () => {
   let token: string;
   let series: string;
   let datasetId: string;
+  let tenantId: string;
   const [store, product] = ['S01', 'P002'];
 
   beforeAll(async () => {
@@ -22,6 +24,7 @@ describe('bounded inputs', () => {
     token = await login(h, demo.login!.email, demo.login!.password);
     series = `${store}/${product}`;
     datasetId = demo.login!.dataset_id;
+    tenantId = demo.login!.tenant_id;
   }, 120_000);
   afterAll(() => h.close());
 
@@ -118,6 +121,20 @@ describe('bounded inputs', () => {
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().field).toBe('quantiles');
     expect(res.json().detail).toMatch(/must NOT have duplicate items/);
+  });
+
+  it('names the values a choice allows, and what a field that may be null must otherwise be', async () => {
+    const role = await post('/v1/api-keys', { name: 'k', role: 'superuser' });
+    expect(role.statusCode).toBe(400);
+    expect(role.json().detail).toBe(
+      `body field 'role' must be one of "admin", "manager", "analyst", "viewer".`,
+    );
+    const quota = await call(h, 'PUT', `/v1/tenants/${tenantId}/quotas`, token, { api_calls: -1 });
+    expect(quota.statusCode).toBe(400);
+    expect(quota.json()).toMatchObject({
+      field: 'api_calls',
+      detail: "body field 'api_calls' must be >= 0 (or null).",
+    });
   });
 
   it('refuses a schedule in a time zone that does not exist', async () => {
