@@ -263,6 +263,11 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       'weekly.csv: the data is weekly but the model was trained on daily data.',
     );
 
+    expectRefusal(
+      run(['forecast', '--data', data, '--model-file', data, '--horizon', '7', '--out', join(root, 'y.csv')]),
+      'good.csv: Invalid model artifact: bad magic bytes (not a salescast model artifact).',
+    );
+
     // Line 9 is the eighth data row.
     const withCell = async (name: string, row: string) => {
       const lines = [...good];

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { formatDay, parseIsoDay, periodDays } from '../core/dates.js';
-import { SalescastError } from '../core/errors.js';
+import { isSalescastError, SalescastError } from '../core/errors.js';
 import type { ColumnValues, Table } from '../data/duckdb.js';
 import { PANEL_KEY_AND_OUTCOME_COLUMNS } from '../data/schema.js';
 import {
@@ -20,6 +20,7 @@ import {
   panelLevels,
   seriesCount,
 } from '../features/panel.js';
+import type { Forecaster } from '../forecast/forecaster.js';
 
 /** Panel columns that are never drivers: the key, the outcomes, and a store's opening date. */
 const PANEL_NON_DRIVERS = new Set<string>([...PANEL_KEY_AND_OUTCOME_COLUMNS, 'opening_date']);
@@ -170,8 +171,21 @@ function checkNumericDrivers(future: Panel, like: Panel, file: string): void {
   }
 }
 
+/** The forecaster a model file holds (`salescast train`); its errors name the file. */
+export async function readModelFile(path: string): Promise<Forecaster> {
+  const bytes = await readArtifact(path);
+  const { Forecaster } = await import('../forecast/forecaster.js');
+  try {
+    return Forecaster.deserialize(bytes);
+  } catch (e) {
+    if (!isSalescastError(e)) throw e;
+    const file = basename(path);
+    throw new SalescastError(e.code, `${file}: ${e.message}`, { file });
+  }
+}
+
 /** The bytes of a model artifact file; SOURCE_NOT_FOUND when it does not exist. */
-export async function readArtifact(path: string): Promise<Uint8Array> {
+async function readArtifact(path: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {

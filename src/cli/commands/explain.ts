@@ -9,7 +9,7 @@ import { formatDay, parseIsoDay } from '../../core/dates.js';
 import { SalescastError } from '../../core/errors.js';
 import type { Panel } from '../../features/panel.js';
 import type { ExplainAnswer, ExplainData, Selection } from '../../realtime/explain-service.js';
-import { readArtifact, readForecastData } from '../../store/forecast-data.js';
+import { readForecastData, readModelFile } from '../../store/forecast-data.js';
 import { dateOption, intOption, withCommonOptions } from '../options.js';
 import { emit } from '../output.js';
 
@@ -77,8 +77,7 @@ export async function historyThrough(data: Panel, cutoff: string): Promise<Panel
 
 /** Reads the model file, the history and the future drivers named by the options. */
 export async function readExplainInput(opts: ExplainInputOptions): Promise<ExplainData> {
-  const { Forecaster } = await import('../../forecast/forecaster.js');
-  const forecaster = Forecaster.deserialize(await readArtifact(opts.modelFile));
+  const forecaster = await readModelFile(opts.modelFile);
   const data = await readForecastData(opts.data, { trainedOn: forecaster.history });
   let history: Panel = data;
   let future = opts.future ? await readForecastData(opts.future, { future: true, like: data }) : undefined;

@@ -10,7 +10,7 @@ import { ENSEMBLE, Forecaster, type ForecastResult } from '../../forecast/foreca
 import { hierarchicalForecast } from '../../forecast/hierarchical.js';
 import { RECONCILIATION_METHODS, type ReconciliationMethod } from '../../forecast/hierarchy.js';
 import { leaderboardJson } from '../../forecast/model-choice.js';
-import { readArtifact, readForecastData } from '../../store/forecast-data.js';
+import { readForecastData, readModelFile } from '../../store/forecast-data.js';
 import {
   chosenModel,
   type ModelCommandOptions,
@@ -79,7 +79,7 @@ export function registerForecast(program: Command): void {
         '--future': opts.future,
         '--model-file': opts.modelFile,
       });
-      const trained = opts.modelFile ? Forecaster.deserialize(await readArtifact(opts.modelFile)) : undefined;
+      const trained = opts.modelFile ? await readModelFile(opts.modelFile) : undefined;
       const panel = await readForecastData(opts.data, { trainedOn: trained?.history });
       const future = opts.future
         ? await readForecastData(opts.future, { future: true, like: panel, horizon: opts.horizon })

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseIsoDay } from '../../core/dates.js';
 import type { DecisionKind, DecisionReport } from '../../decide/adapters-report.js';
-import { isDirectory, readArtifact, readForecastData } from '../../store/forecast-data.js';
+import { isDirectory, readForecastData, readModelFile } from '../../store/forecast-data.js';
 import {
   checkOutputPath,
   choiceOption,
@@ -152,12 +152,11 @@ export function registerRecommend(program: Command): void {
         '--future': opts.future,
         '--model-file': opts.modelFile,
       });
-      const { Forecaster } = await import('../../forecast/forecaster.js');
       const { readTable } = await import('../../data/duckdb.js');
       const { panelColumnsOf, panelColumnsThrough } = await import('../../decide/adapters.js');
       const { decisionReport } = await import('../../decide/adapters-report.js');
 
-      const forecaster = Forecaster.deserialize(await readArtifact(opts.modelFile));
+      const forecaster = await readModelFile(opts.modelFile);
       const data = await readForecastData(opts.data, { trainedOn: forecaster.history });
       const raw = await readTable(isDirectory(opts.data) ? join(opts.data, 'panel.parquet') : opts.data);
       // A long file (series_id,…) has no store_id column: its fitted panel is the table then.
