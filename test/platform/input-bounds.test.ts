@@ -23,7 +23,7 @@ describe('bounded inputs', () => {
     const demo = await ensureDemoTenant(h.platform, { stores: 2, products: 3, days: 120 });
     token = await login(h, demo.login!.email, demo.login!.password);
     series = `${store}/${product}`;
-    datasetId = demo.login!.dataset_id;
+    datasetId = demo.login!.dataset_id!;
     tenantId = demo.login!.tenant_id;
   }, 120_000);
   afterAll(() => h.close());
