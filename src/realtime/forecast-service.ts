@@ -459,6 +459,7 @@ function futureOf(served: ServedModel, input: ForecastInput): FutureDrivers | un
         field: `future[${i}].date`,
       });
     }
+    served.state.checkDrivers(row.drivers, `future[${i}].drivers`);
     for (const [name, value] of Object.entries(row.drivers)) {
       if (typeof value === 'number' && !isInputNumber(value)) {
         throw new SalescastError(

@@ -299,6 +299,32 @@ export class OnlineState {
   }
 
   /**
+   * INVALID_ARGUMENT naming `<field>.<driver>` unless each of `drivers` is a driver of the model's
+   * history, of its kind: a number (or null) for a numeric driver; text, a number or null for a
+   * text one. A driver the model does not know would otherwise be dropped without a word.
+   */
+  checkDrivers(drivers: Readonly<Record<string, DriverValue>>, field: string): void {
+    for (const [name, value] of Object.entries(drivers)) {
+      const numeric = this.numeric.includes(name);
+      if (!numeric && !this.categorical.includes(name)) {
+        const known = [...this.numeric, ...this.categorical];
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `${field}.${name}: the model has no driver '${name}' (${known.length > 0 ? `its drivers: ${known.join(', ')}` : 'it has no drivers'}).`,
+          { field: `${field}.${name}` },
+        );
+      }
+      if (numeric && typeof value === 'string') {
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `${field}.${name} is a numeric driver: give a number or null; got '${value}'.`,
+          { field: `${field}.${name}` },
+        );
+      }
+    }
+  }
+
+  /**
    * Known future drivers of `seriesIds` for the `h` periods after each one's last row: the
    * streamed events, overridden by `given` (series id → day number → drivers). Undefined when
    * there are none, so the forecast sees only calendar features, as without drivers at training.

@@ -67,6 +67,18 @@ describe('bounded inputs', () => {
       'future[1].date',
       /future\[1\]\.date repeats/,
     );
+    for (const [drivers, detail] of [
+      [{ nonexistent_driver: 5 }, /the model has no driver 'nonexistent_driver' \(its drivers: /],
+      [{ price: 'abc' }, /future\[0\]\.drivers\.price is a numeric driver: give a number or null; got 'abc'/],
+    ] as const) {
+      const field = `future[0].drivers.${Object.keys(drivers)[0]}`;
+      await expectRefusal(
+        await post('/v1/forecast', { series_id: series, h: 2, future: [{ date: lastDay, drivers }] }),
+        400,
+        field,
+        detail,
+      );
+    }
     await expectRefusal(
       await post('/v1/whatif', { series, horizon: 3, actions: ['price=1e308'] }),
       400,
