@@ -14,13 +14,14 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { CODE_VERSION } from '../core/config.js';
+import { SalescastError } from '../core/errors.js';
 import type { Platform } from '../platform/platform.js';
 import { createRealtime, type Realtime } from '../realtime/realtime.js';
 import { auth, principalOf } from './plugins/auth.js';
 import { errors } from './plugins/errors.js';
 import { metrics } from './plugins/metrics.js';
 import { rateLimiting } from './plugins/rate-limit.js';
-import { ProblemSchema } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, ProblemSchema, problemOf } from './problem.js';
 import { alertRoutes } from './routes/alerts.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
@@ -85,6 +86,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // What Fastify refuses before routing (a malformed URL encoding) leaves as problem+json too.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const e = new SalescastError('USAGE', error.message);
+      const path = request.url.split('?')[0];
+      // Typed for no route in particular: the generic reply's status and body types are open.
+      (frameworkReply as unknown as FastifyReply)
+        .status(e.status)
+        .header('x-request-id', request.id)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send(problemOf(e, path, request.id));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Once closing, every response ends its connection, so a keep-alive client cannot hold the

@@ -75,6 +75,18 @@ describe('server', () => {
     });
   });
 
+  it('answers a URL it cannot decode with 400 problem+json and a request id', async () => {
+    const res = await call(h, 'GET', '/v1/forecast/batch/%00%ff');
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(res.json()).toMatchObject({
+      code: 'USAGE',
+      status: 400,
+      request_id: res.headers['x-request-id'],
+    });
+    expect(res.json().detail).toMatch(/\/v1\/forecast\/batch\/%00%ff/);
+  });
+
   it('sends the security headers on answers, errors and the docs page alike', async () => {
     for (const url of ['/healthz', '/v1/nope', '/docs/']) {
       const res = await call(h, 'GET', url);
