@@ -20,6 +20,7 @@ beforeAll(async () => {
       'products.csv',
       'P3,Eggs,,Fresh,1,2', // 4 missing_value category
       'P4,Eggs,Dairy,Fresh,1,0', // 5 out_of_range base_price (must be > 0)
+      'P5,Eggs,Dairy,Fresh,1e308,2', // 6 out_of_range unit_cost (beyond ±1e12)
     ),
     'calendar.csv': withLines('calendar.csv', '2024-01-05,maybe,,'), // 6 invalid_boolean
     'prices.csv': withLines(
@@ -72,6 +73,7 @@ describe('validation rules', () => {
     expect(groups('products')).toEqual([
       { reason: 'missing_value', column: 'category', lines: [4] },
       { reason: 'out_of_range', column: 'base_price', lines: [5] },
+      { reason: 'out_of_range', column: 'unit_cost', lines: [6] },
     ]);
   });
 
@@ -116,7 +118,7 @@ describe('validation rules', () => {
     const all = Object.values(result.report.sources).flatMap((s) => s.rejections);
     for (const g of all) expect(Object.keys(REJECTION_REASONS)).toContain(g.reason);
     expect(result.report.rows_rejected).toBe(all.reduce((n, g) => n + g.count, 0));
-    expect(result.report.rows_rejected).toBe(21);
+    expect(result.report.rows_rejected).toBe(22);
   });
 
   it('keeps the panel to accepted rows: rejected rows add no series and no dates', () => {

@@ -8,6 +8,7 @@
  * materialized once.
  */
 import type { Frequency } from '../../core/dates.js';
+import { LARGEST_INPUT } from '../../core/magnitude.js';
 import { type DuckDBConnection, sqlIdentifier as id, sqlString } from '../duckdb.js';
 import { type ColumnSpec, SOURCES, type SourceName } from '../schema.js';
 
@@ -19,7 +20,8 @@ export const REJECTION_REASONS = {
   invalid_number: 'A numeric column holds text that is not a finite number.',
   invalid_date: 'A date column is not a valid date (ISO YYYY-MM-DD, or the configured date_format).',
   invalid_boolean: 'A boolean column is not one of true/false, t/f, 1/0, yes/no, y/n.',
-  out_of_range: 'A number is outside its allowed range (e.g. negative units, discount above 95).',
+  out_of_range:
+    'A number is outside its allowed range (e.g. negative units, discount above 95), or beyond ±10¹² in any numeric column.',
   end_before_start: 'A promotion ends before it starts.',
   unknown_store: 'store_id is not an accepted row of stores.',
   unknown_product: 'product_id is not an accepted row of products.',
@@ -79,6 +81,10 @@ function columnRules(c: ColumnSpec): [string, RejectionReason][] {
   if (c.min !== undefined) rules.push([`${v} < ${c.min}`, 'out_of_range']);
   if (c.greaterThan !== undefined) rules.push([`${v} <= ${c.greaterThan}`, 'out_of_range']);
   if (c.max !== undefined) rules.push([`${v} > ${c.max}`, 'out_of_range']);
+  // Every number beyond ±LARGEST_INPUT is a typo or a placeholder, and would overflow the
+  // decisions' arithmetic (revenue = units × price) long before any retail figure could.
+  if (c.type === 'number' || c.type === 'integer')
+    rules.push([`abs(${v}) > ${LARGEST_INPUT}`, 'out_of_range']);
   return rules;
 }
 
