@@ -315,6 +315,11 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       ]),
       "part-future.csv: no row for series 'b' on 2024-02-10 (7 of the 14 series × dates of the horizon lack one); the future drivers must cover the 7 days after each series' history.",
     );
+    // The same for an explanation of a saved model's forecast.
+    expectRefusal(
+      run(['explain', '--model-file', model, '--data', data, '--future', partFuture, '--horizon', '7']),
+      "part-future.csv: no row for series 'b' on 2024-02-10 (7 of the 14 series × dates of the horizon lack one); the future drivers must cover the 7 days after each series' history.",
+    );
 
     // The output is checked before any work: the input stays as it was.
     const before = await readFile(data, 'utf8');

@@ -79,12 +79,15 @@ export async function historyThrough(data: Panel, cutoff: string): Promise<Panel
 export async function readExplainInput(opts: ExplainInputOptions): Promise<ExplainData> {
   const forecaster = await readModelFile(opts.modelFile);
   const data = await readForecastData(opts.data, { trainedOn: forecaster.history });
-  let history: Panel = data;
-  let future = opts.future ? await readForecastData(opts.future, { future: true, like: data }) : undefined;
-  if (opts.cutoff) {
-    history = await historyThrough(data, opts.cutoff);
-    future ??= data;
-  }
+  const history = opts.cutoff ? await historyThrough(data, opts.cutoff) : data;
+  // A future file must cover the periods forecast after the history; without one, a cutoff
+  // forecasts with the drivers the data itself has for those periods.
+  const horizon = opts.horizon ?? forecaster.horizon;
+  const future = opts.future
+    ? await readForecastData(opts.future, { future: true, like: history, horizon })
+    : opts.cutoff
+      ? data
+      : undefined;
   return { forecaster, history, future, h: opts.horizon, component: opts.model };
 }
 
