@@ -16,6 +16,7 @@ import type { WebhookRow } from '../store/repositories/webhooks.js';
 import type { Store } from '../store/store.js';
 import { type Finding, SEVERITIES, type Severity, severityRank } from './anomaly.js';
 import { DEFAULT_RETRY, type DeliveryOutcome, deliver, type RetryPolicy } from './webhook-delivery.js';
+import { checkWebhookUrl } from './webhook-target.js';
 
 export type Alert = Omit<AlertRow, 'status' | 'severity'> & {
   status: 'open' | 'acknowledged';
@@ -104,18 +105,6 @@ function toWebhookView(r: WebhookRow): WebhookView {
     last_status: r.last_status,
     last_delivery_at: r.last_delivery_at,
   };
-}
-
-function checkWebhookUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new SalescastError('INVALID_ARGUMENT', `The webhook url '${url}' is not a URL.`, { field: 'url' });
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new SalescastError('INVALID_ARGUMENT', 'The webhook url must be http(s).', { field: 'url' });
-  }
 }
 
 export function createAlertService(deps: AlertServiceDeps): AlertService {
@@ -264,7 +253,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
     async createWebhook(p, input, ctx) {
       requirePermission(p, 'settings:manage');
-      checkWebhookUrl(input.url);
+      await checkWebhookUrl(input.url);
       const row: WebhookRow = {
         id: randomUUID(),
         url: input.url,

@@ -74,6 +74,8 @@ export async function deliver(
           [SIGNATURE_HEADER]: signPayload(target.secret, timestamp, body),
         },
         body,
+        // A redirect would send the alert somewhere the URL check never saw: it fails the attempt.
+        redirect: 'manual',
         signal: AbortSignal.timeout(policy.timeoutMs),
       });
       await res.arrayBuffer().catch(() => undefined);
