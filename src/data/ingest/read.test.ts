@@ -123,6 +123,20 @@ describe('loadSource', () => {
     expect(p.rows).toEqual([[2, 'S1', 'P1', '2024-01-02', '3.0', null]]);
   });
 
+  it('names the physical line of the first NDJSON record that is not JSON, blank lines counted', async () => {
+    const good = '{"store_id":"S1","product_id":"P1","date":"2024-01-01","units":2}';
+    for (const [body, line, detail] of [
+      [`{"store_id": oops}\n${good}\n`, 1, /^sales\.ndjson:1: not valid JSON \(/],
+      [`${good}\n\n{"store_id":\n`, 3, /^sales\.ndjson:3: not valid JSON \(/],
+      [`${good}\n[1, 2]\n`, 2, /^sales\.ndjson:2: a record must be a JSON object\.$/],
+    ] as const) {
+      const e = await failure(load(await sourceFile('sales.ndjson', body)));
+      expect(e.code).toBe('SOURCE_UNREADABLE');
+      expect(e.location).toEqual({ file: 'sales.ndjson', line });
+      expect(e.message).toMatch(detail);
+    }
+  });
+
   it('names the file and column of a missing required or mapped column', async () => {
     const cut = await sourceFile('sales.csv', 'product_id,date,units\nP1,2024-01-01,1\n');
     const e = await failure(load(cut));

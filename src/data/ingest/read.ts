@@ -77,7 +77,7 @@ export async function loadSource(conn: DuckDBConnection, f: SourceFile): Promise
   const utf8 = !text || isUtf8(buf);
   const failure = await parsed;
   if (!utf8) throw new SalescastError('SOURCE_UNREADABLE', `${f.file}: not UTF-8 text`, { file: f.file });
-  if (failure) throw failure;
+  if (failure) throw (f.format === 'ndjson' && malformedRecord(buf, f.file)) || failure;
   const head = await conn.runAndReadAll(`SELECT * FROM ${raw} LIMIT 0`);
   const fileColumns = head.columnNames();
   const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${raw}`)).getRows()[0][0]);
@@ -126,6 +126,39 @@ export async function loadSource(conn: DuckDBConnection, f: SourceFile): Promise
     lineBasis: f.format === 'csv' || f.format === 'ndjson' ? 'line' : 'record',
     exactLines: lines.exact,
   };
+}
+
+/**
+ * The error naming the first physical line of an NDJSON file that is not a JSON object, or
+ * undefined when every non-blank line is one. DuckDB's own message counts lines its own way and
+ * speaks of its internals.
+ */
+function malformedRecord(buf: Buffer, file: string): SalescastError | undefined {
+  const lines = buf.toString('utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].trim();
+    if (text === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (e) {
+      return new SalescastError(
+        'SOURCE_UNREADABLE',
+        `${file}:${i + 1}: not valid JSON (${(e as Error).message}).`,
+        {
+          file,
+          line: i + 1,
+        },
+      );
+    }
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      return new SalescastError('SOURCE_UNREADABLE', `${file}:${i + 1}: a record must be a JSON object.`, {
+        file,
+        line: i + 1,
+      });
+    }
+  }
+  return undefined;
 }
 
 /** Drops what `loadSource` created for `source`, once validation has read it. */
