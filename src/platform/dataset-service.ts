@@ -172,6 +172,8 @@ function clientError(e: unknown, tmpRoot: string): unknown {
   const message = e.message
     .split(tmpRoot)
     .join('')
+    // The staging folder of the parts is "the upload" to the client.
+    .replaceAll(/ in \/?sources\/? /g, ' in the upload ')
     .replaceAll(/\/?sources\//g, '');
   return new SalescastError(e.code, message, { ...e.location, ...(file ? { file } : {}) }, e.details);
 }

@@ -65,6 +65,17 @@ describe.each(DIALECTS)('datasets (%s)', (dialect) => {
     await expectNothingStored();
   });
 
+  it('names a required source the upload lacks, without a server path', async () => {
+    const sales = demoSources().filter(([n]) => n === 'sales.csv');
+    const res = await upload(h, admin.token, sales);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'SOURCE_NOT_FOUND', file: 'products.csv' });
+    expect(res.json().detail).toBe(
+      "products.csv: required source 'products' not found in the upload (expected products.csv, .parquet, .json, .ndjson or .jsonl)",
+    );
+    await expectNothingStored();
+  });
+
   it('refuses a source sent twice and a file missing a required column', async () => {
     const twice = await upload(h, admin.token, [
       ['sales.csv', 'store_id,product_id,date,units\n'],
