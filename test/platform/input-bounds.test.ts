@@ -149,6 +149,15 @@ describe('bounded inputs', () => {
     });
   });
 
+  it('refuses a version number too large to be one, instead of rounding it', async () => {
+    const res = await post('/v1/models/default/versions/99999999999999999999/promote', {});
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({
+      field: 'version',
+      detail: "params field 'version' must be <= 2147483647.",
+    });
+  });
+
   it('refuses a schedule in a time zone that does not exist', async () => {
     await expectRefusal(
       await post('/v1/schedules', {

@@ -12,6 +12,9 @@ import { stringEnum } from '../schemas.js';
 const Json = Type.Record(Type.String(), Type.Unknown());
 const Name = Type.String({ minLength: 1, maxLength: 64 });
 
+/** A version number as a request gives one: beyond 2^31 − 1 it is no version, and loses precision. */
+const VersionNumber = Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 });
+
 export const ModelVersion = Type.Object({
   name: Type.String(),
   version: Type.Integer(),
@@ -117,7 +120,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
     {
       schema: {
         tags: ['models'],
-        params: Type.Object({ name: Name, version: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ name: Name, version: VersionNumber }),
         response: { 200: ModelVersion },
       },
     },
@@ -131,7 +134,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
         tags: ['models'],
         description:
           "Promotes the version to production if the promotion policy passes: the champion is re-scored on the challenger's backtest windows. `force` (admins only) skips the policy; `dry_run` only evaluates. A refusal answers 409 PROMOTION_REJECTED and is audited.",
-        params: Type.Object({ name: Name, version: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ name: Name, version: VersionNumber }),
         body: Type.Object(
           {
             force: Type.Optional(Type.Boolean()),
@@ -172,7 +175,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ platform: Platform }> = as
         params: Type.Object({ name: Name }),
         body: Type.Object(
           {
-            to_version: Type.Optional(Type.Integer({ minimum: 1 })),
+            to_version: Type.Optional(VersionNumber),
             reason: Type.Optional(Type.String({ maxLength: 500 })),
           },
           { additionalProperties: false },
