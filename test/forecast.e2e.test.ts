@@ -268,6 +268,15 @@ describe.skipIf(!existsSync(BIN))('forecasting end to end', () => {
       'good.csv: Invalid model artifact: bad magic bytes (not a salescast model artifact).',
     );
 
+    const mixed = await write('mixed.csv', 'series_id,date,y,price', [
+      ...rows(['a'], (id, i) => `${id},${day(i)},10,1.5`),
+      ...rows(['w'], (id, i) => `${id},${day(7 * i)},10,1.5`),
+    ]);
+    expectRefusal(
+      run(['forecast', '--data', mixed, '--horizon', '3', '--model', 'naive', '--out', join(root, 'y.csv')]),
+      "mixed.csv: series 'w' is weekly (its dates lie whole weeks apart) but series 'a' is daily; one file holds one frequency.",
+    );
+
     // Line 9 is the eighth data row.
     const withCell = async (name: string, row: string) => {
       const lines = [...good];

@@ -219,15 +219,24 @@ function isTextColumn(values: ArrayLike<number> | readonly (string | null)[]): v
 export function observedFrequency(panel: Panel): Frequency | undefined {
   let seen = false;
   for (let s = 0; s < seriesCount(panel); s++) {
-    let last = Number.NaN;
-    for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
-      if (Number.isNaN(panel.y[r])) continue;
-      if (!Number.isNaN(last)) {
-        if ((panel.dates[r] - last) % 7 !== 0) return 'day';
-        seen = true;
-      }
-      last = panel.dates[r];
+    const freq = seriesFrequency(panel, s);
+    if (freq === 'day') return 'day';
+    if (freq === 'week') seen = true;
+  }
+  return seen ? 'week' : undefined;
+}
+
+/** `observedFrequency` of series `s` alone. */
+export function seriesFrequency(panel: Panel, s: number): Frequency | undefined {
+  let seen = false;
+  let last = Number.NaN;
+  for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) {
+    if (Number.isNaN(panel.y[r])) continue;
+    if (!Number.isNaN(last)) {
+      if ((panel.dates[r] - last) % 7 !== 0) return 'day';
+      seen = true;
     }
+    last = panel.dates[r];
   }
   return seen ? 'week' : undefined;
 }

@@ -19,6 +19,7 @@ import {
   type Panel,
   panelLevels,
   seriesCount,
+  seriesFrequency,
 } from '../features/panel.js';
 import type { Forecaster } from '../forecast/forecaster.js';
 
@@ -80,7 +81,40 @@ export async function readForecastData(path: string, options: ReadDataOptions = 
   });
   if (like) checkNumericDrivers(panel, like, name);
   if (options.trainedOn) checkModelFits(panel, options.trainedOn, name);
+  // An ingested panel was put on its grid by ingestion, which knows the frequency; a long file's
+  // frequency is only inferred.
+  if (!options.future && !isIngested) checkOneFrequency(panel, name);
   return panel;
+}
+
+/** Observations from which a series whose dates all lie whole weeks apart is taken as weekly. */
+const WEEKLY_EVIDENCE = 8;
+
+/**
+ * INVALID_DATA naming the first weekly series of a daily panel: read on the daily grid, it would
+ * be six missing days out of seven, and forecast by day. A sparse daily series (a slow mover whose
+ * file lists only days with sales) has its few dates a whole number of weeks apart by chance, so
+ * a series counts as weekly only with WEEKLY_EVIDENCE observations or more.
+ */
+function checkOneFrequency(panel: Panel, file: string): void {
+  if (panel.freq !== 'day') return;
+  const n = seriesCount(panel);
+  const observed = (s: number) => {
+    let count = 0;
+    for (let r = panel.offsets[s]; r < panel.offsets[s + 1]; r++) if (!Number.isNaN(panel.y[r])) count++;
+    return count;
+  };
+  const freqs = Array.from({ length: n }, (_, s) => seriesFrequency(panel, s));
+  let weekly = -1;
+  for (let s = 0; s < n && weekly < 0; s++)
+    if (freqs[s] === 'week' && observed(s) >= WEEKLY_EVIDENCE) weekly = s;
+  if (weekly < 0 || !freqs.includes('day')) return;
+  const dailyId = panel.seriesIds[freqs.indexOf('day')];
+  throw new SalescastError(
+    'INVALID_DATA',
+    `${file}: series '${panel.seriesIds[weekly]}' is weekly (its dates lie whole weeks apart) but series '${dailyId}' is daily; one file holds one frequency.`,
+    { file, field: 'date' },
+  );
 }
 
 /** INVALID_DATA, naming the file, unless a model fitted on `trained` can forecast `data`. */
