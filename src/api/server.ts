@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv } from 'ajv';
+import formats from 'ajv-formats';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -85,7 +87,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // What Fastify refuses before routing (a malformed URL encoding) leaves as problem+json too.
     frameworkErrors: (error, request, frameworkReply) => {
       const e = new SalescastError('USAGE', error.message);
@@ -98,6 +99,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         .send(problemOf(e, path, request.id));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // A JSON body says what it means: "3" is not the integer 3, nor true the number 1. Query strings,
+  // path parameters and headers are text, so their numbers and booleans are read from it.
+  const validators = { body: requestValidator(false), text: requestValidator('array') };
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? validators.body : validators.text).compile(schema),
+  );
 
   // Once closing, every response ends its connection, so a keep-alive client cannot hold the
   // server open after its in-flight request finished (close would wait for it forever).
@@ -217,4 +224,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   return app;
+}
+
+/** An Ajv instance for one kind of request part, with the formats the route schemas use. */
+function requestValidator(coerceTypes: false | 'array'): Ajv {
+  const ajv = new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes, allErrors: false });
+  // ajv-formats is CommonJS: its plugin is the module's default export.
+  (formats as unknown as { default: (a: Ajv) => Ajv }).default(ajv);
+  return ajv;
 }

@@ -158,6 +158,17 @@ describe('bounded inputs', () => {
     });
   });
 
+  it('takes a JSON body as typed: no string or boolean for a number, while query strings are read', async () => {
+    for (const horizon of ['3', true]) {
+      const res = await post('/v1/forecast', { series_id: series, h: horizon });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json()).toMatchObject({ field: 'h', detail: "body field 'h' must be integer." });
+    }
+    const listed = await call(h, 'GET', '/v1/datasets?limit=1', token);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().datasets).toHaveLength(1);
+  });
+
   it('refuses a schedule in a time zone that does not exist', async () => {
     await expectRefusal(
       await post('/v1/schedules', {
