@@ -211,6 +211,13 @@ function isTextColumn(values: ArrayLike<number> | readonly (string | null)[]): v
   return values.some((v) => typeof v === 'string');
 }
 
+/** The latest date of any series of `panel` (−∞ for a panel without series). */
+export function lastDate(panel: Panel): number {
+  let end = Number.NEGATIVE_INFINITY;
+  for (let s = 0; s < seriesCount(panel); s++) end = Math.max(end, panel.dates[panel.offsets[s + 1] - 1]);
+  return end;
+}
+
 /**
  * The frequency the observed targets of `panel` follow, whatever grid it was built on: daily when
  * two observations of a series lie a non-multiple of 7 days apart, weekly when every gap is a

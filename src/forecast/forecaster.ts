@@ -12,6 +12,7 @@ import { lagTransformFromSpec } from '../features/lag-features.js';
 import {
   completeDrivers,
   extendPanel,
+  lastDate,
   type Panel,
   panelThrough,
   seriesCount,
@@ -509,8 +510,7 @@ export class Forecaster {
     const step = options.step ?? h;
     const refit = options.refit ?? true;
     const period = periodDays(panel.freq);
-    let end = Number.NEGATIVE_INFINITY;
-    for (let s = 0; s < seriesCount(panel); s++) end = Math.max(end, panel.dates[panel.offsets[s + 1] - 1]);
+    const end = lastDate(panel);
     const rows: Row[] = [];
     const outputs: Record<string, { yhat: number[]; quantiles: Map<number, number[]> }> = {};
     let current: Forecaster | undefined;

@@ -35,6 +35,7 @@ import {
   buildPanel,
   extendPanel,
   isCategorical,
+  lastDate,
   type Panel,
   panelLevels,
   seriesCount,
@@ -310,13 +311,6 @@ function observedRows(history: Panel, cond: ScenarioConditions, from: number, to
     }
   });
   return Int32Array.from(rows);
-}
-
-function lastDate(history: Panel): number {
-  let end = Number.NEGATIVE_INFINITY;
-  for (let s = 0; s < seriesCount(history); s++)
-    end = Math.max(end, history.dates[history.offsets[s + 1] - 1]);
-  return end;
 }
 
 /** The segment of a selection's conditions, and the display label of a single series. */

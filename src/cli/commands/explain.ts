@@ -55,10 +55,9 @@ export function withSelection(cmd: Command): Command {
  * leaves no history, or lies after the data's last date (the forecast would start there instead).
  */
 export async function historyThrough(data: Panel, cutoff: string): Promise<Panel> {
-  const { panelThrough, seriesCount } = await import('../../features/panel.js');
+  const { lastDate, panelThrough } = await import('../../features/panel.js');
   const day = parseIsoDay(cutoff)!;
-  let last = Number.NEGATIVE_INFINITY;
-  for (let s = 0; s < seriesCount(data); s++) last = Math.max(last, data.dates[data.offsets[s + 1] - 1]);
+  const last = lastDate(data);
   if (day > last) {
     throw new SalescastError(
       'INVALID_ARGUMENT',
