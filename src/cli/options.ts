@@ -69,13 +69,12 @@ export function checkOutputPath(
   inputs: Readonly<Record<string, string | undefined>>,
 ): void {
   if (out === undefined) return;
+  const field = outOption.replace(/^--/, '');
   if (isDirectory(out)) {
     throw new SalescastError(
       'USAGE',
       `${outOption} ${out} is a directory; give the path of a file to write.`,
-      {
-        field: outOption.replace(/^--/, ''),
-      },
+      { field },
     );
   }
   const target = canonicalPath(out);
@@ -84,7 +83,7 @@ export function checkOutputPath(
       throw new SalescastError(
         'USAGE',
         `${outOption} ${out} is the file given to ${option}: writing it would replace that data; choose another path.`,
-        { field: outOption.replace(/^--/, '') },
+        { field },
       );
     }
   }

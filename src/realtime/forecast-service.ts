@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { formatDay, parseIsoDay } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
-import { isInputNumber, LARGEST_INPUT } from '../core/magnitude.js';
 import { type Principal, requirePermission } from '../platform/principal.js';
 import type { UsageService } from '../platform/usage-service.js';
 import type { AlertService, RaisedFinding } from './alert-service.js';
@@ -460,15 +459,6 @@ function futureOf(served: ServedModel, input: ForecastInput): FutureDrivers | un
       });
     }
     served.state.checkDrivers(row.drivers, `future[${i}].drivers`);
-    for (const [name, value] of Object.entries(row.drivers)) {
-      if (typeof value === 'number' && !isInputNumber(value)) {
-        throw new SalescastError(
-          'INVALID_ARGUMENT',
-          `future[${i}].drivers.${name} must be within ±${LARGEST_INPUT}; got ${value}.`,
-          { field: `future[${i}].drivers.${name}` },
-        );
-      }
-    }
     byDay.set(day, row.drivers);
   });
   return new Map([[input.seriesId, byDay]]);

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { type Frequency, formatDay, periodDays } from '../core/dates.js';
 import { SalescastError } from '../core/errors.js';
+import { isInputNumber, LARGEST_INPUT } from '../core/magnitude.js';
 import type { LagTransforms } from '../features/feature-set.js';
 import { defaultLags, defaultLagTransforms } from '../features/feature-set.js';
 import { type ExogColumn, isCategorical, type Panel, seriesCount } from '../features/panel.js';
@@ -301,7 +302,8 @@ export class OnlineState {
   /**
    * INVALID_ARGUMENT naming `<field>.<driver>` unless each of `drivers` is a driver of the model's
    * history, of its kind: a number (or null) for a numeric driver; text, a number or null for a
-   * text one. A driver the model does not know would otherwise be dropped without a word.
+   * text one; any number within ±LARGEST_INPUT. A driver the model does not know would otherwise
+   * be dropped without a word.
    */
   checkDrivers(drivers: Readonly<Record<string, DriverValue>>, field: string): void {
     for (const [name, value] of Object.entries(drivers)) {
@@ -318,6 +320,13 @@ export class OnlineState {
         throw new SalescastError(
           'INVALID_ARGUMENT',
           `${field}.${name} is a numeric driver: give a number or null; got '${value}'.`,
+          { field: `${field}.${name}` },
+        );
+      }
+      if (typeof value === 'number' && !isInputNumber(value)) {
+        throw new SalescastError(
+          'INVALID_ARGUMENT',
+          `${field}.${name} must be within ±${LARGEST_INPUT}; got ${value}.`,
           { field: `${field}.${name}` },
         );
       }
